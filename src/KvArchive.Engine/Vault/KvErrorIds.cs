@@ -1,0 +1,27 @@
+namespace KvArchive.Engine.Vault;
+
+/// <summary>Stable error identifiers, in one place. Add here; never inline a string id elsewhere.</summary>
+public static class KvErrorIds
+{
+    public const string ObjectNotFound = "KvObjectNotFound";
+    public const string PermissionDenied = "KvPermissionDenied";
+    public const string ObjectExists = "KvObjectExists";
+    public const string ObjectSoftDeleted = "KvObjectSoftDeleted";
+    public const string ObjectBeingDeleted = "KvObjectBeingDeleted";
+    public const string ObjectBeingRecovered = "KvObjectBeingRecovered";
+    public const string Throttled = "KvThrottled";
+    public const string InvalidArgument = "KvInvalidArgument";
+    public const string SecretDisabled = "KvSecretDisabled";
+    public const string BackupRejected = "KvBackupRejected";
+    public const string TooManyVersions = "KvTooManyVersions";
+    public const string ManagedObject = "KvManagedObject";
+    public const string Unauthenticated = "KvUnauthenticated";
+    public const string VaultUnreachable = "KvVaultUnreachable";
+    public const string InvalidVault = "KvInvalidVault";
+    public const string ArchiveInvalid = "KvArchiveInvalid";
+    public const string ArchiveEntryInvalid = "KvArchiveEntryInvalid";
+    public const string ArchiveVersionUnsupported = "KvArchiveVersionUnsupported";
+    public const string ObjectChangedDuringBackup = "KvObjectChangedDuringBackup";
+    public const string Cancelled = "KvCancelled";
+    public const string Unknown = "KvUnknown";
+}

@@ -1,0 +1,1 @@
+namespace KvArchive.LocalVault; public static class Program { public static void Main() { } }
