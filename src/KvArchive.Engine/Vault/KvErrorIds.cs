@@ -21,6 +21,9 @@ public static class KvErrorIds
     public const string ArchiveInvalid = "KvArchiveInvalid";
     public const string ArchiveEntryInvalid = "KvArchiveEntryInvalid";
     public const string ArchiveVersionUnsupported = "KvArchiveVersionUnsupported";
+    public const string ArchiveNotFound = "KvArchiveNotFound";
+    public const string ArchiveExists = "KvArchiveExists";
+    public const string ArchiveWriteFailed = "KvArchiveWriteFailed";
     public const string ObjectChangedDuringBackup = "KvObjectChangedDuringBackup";
     public const string Cancelled = "KvCancelled";
     public const string Unknown = "KvUnknown";
