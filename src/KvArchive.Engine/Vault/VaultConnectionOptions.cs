@@ -51,4 +51,13 @@ public sealed class VaultConnectionOptions
 
     /// <summary>Most retries of a transient failure or 429 before it is final.</summary>
     public int MaxRetries { get; init; } = 8;
+
+    /// <summary>First retry delay; later ones grow exponentially with jitter (a Retry-After header wins).</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(0.8);
+
+    /// <summary>Longest delay between two retries when the service gives no Retry-After.</summary>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one attempt may wait for the service before it counts as a transient failure.</summary>
+    public TimeSpan NetworkTimeout { get; init; } = TimeSpan.FromSeconds(100);
 }

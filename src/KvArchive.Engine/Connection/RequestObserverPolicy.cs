@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using KvArchive.Engine.Vault;
+
+namespace KvArchive.Engine.Connection;
+
+/// <summary>
+/// Reports every attempt's status (0 for a transport failure) to an <see cref="IRequestObserver"/>. Sits after the
+/// retry policy, so it sees the 429s and 503s that retries would otherwise hide.
+/// </summary>
+internal sealed class RequestObserverPolicy(IRequestObserver observer) : HttpPipelinePolicy
+{
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+        }
+        catch (Exception) when (Report(message, 0, started))
+        {
+            throw; // unreachable: Report returns false so the exception keeps its stack.
+        }
+
+        Report(message, message.Response.Status, started);
+    }
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            ProcessNext(message, pipeline);
+        }
+        catch (Exception) when (Report(message, 0, started))
+        {
+            throw;
+        }
+
+        Report(message, message.Response.Status, started);
+    }
+
+    private bool Report(HttpMessage message, int status, long started)
+    {
+        // A user's cancellation is not a failure of the vault.
+        if (status == 0 && message.CancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        observer.OnResponse(status, Stopwatch.GetElapsedTime(started));
+        return false;
+    }
+}
