@@ -12,13 +12,21 @@ namespace KvArchive.LocalVault.Tests.Infrastructure;
 public class LocalVaultFixture : IAsyncLifetime
 {
     private static int s_counter;
+    private readonly string[] _arguments = [];
     private string? _token;
+
+    /// <summary>For xunit class fixtures: the process takes <see cref="Arguments"/>.</summary>
+    public LocalVaultFixture()
+    {
+    }
+
+    private LocalVaultFixture(string[] arguments) => _arguments = arguments;
 
     /// <summary>The running server.</summary>
     public LocalVaultServer Server { get; private set; } = null!;
 
     /// <summary>Extra command-line arguments of the process.</summary>
-    protected virtual string[] Arguments => [];
+    protected virtual string[] Arguments => _arguments;
 
     /// <summary>A credential with every permission.</summary>
     public TokenCredential Credential { get; private set; } = null!;
@@ -40,6 +48,14 @@ public class LocalVaultFixture : IAsyncLifetime
         {
             await Server.DisposeAsync();
         }
+    }
+
+    /// <summary>Starts a LocalVault process with the given arguments outside xunit's fixture lifetime.</summary>
+    public static async Task<LocalVaultFixture> StartAsync(params string[] arguments)
+    {
+        var fixture = new LocalVaultFixture(arguments);
+        await fixture.InitializeAsync();
+        return fixture;
     }
 
     /// <summary>A token with every permission (cached for the fixture's lifetime).</summary>
