@@ -1,0 +1,385 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using KvArchive.Engine.Vault;
+
+namespace KvArchive.Engine.Archive;
+
+/// <summary>
+/// Streams an archive to a temporary file beside the target and moves it into place only in
+/// <see cref="Commit"/>. Thread-safe: workers write entries as their backups complete. Memory holds one
+/// manifest row per object, never a blob. Disposing an uncommitted writer deletes the temporary file and
+/// leaves whatever was at the target path untouched.
+/// </summary>
+internal sealed partial class ArchiveWriter : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly bool _overwrite;
+    private readonly List<ArchiveEntryDocument> _rows = [];
+    private readonly HashSet<string> _usedBaseNames = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<Uri> _sourceVaults = [];
+    private FileStream? _file;
+    private ZipArchive? _zip;
+    private readonly string _formatVersion;
+    private bool _committed;
+    private bool _closed;
+
+    private ArchiveWriter(string path, string tempPath, bool overwrite, DateTimeOffset startedOn, FileStream file, string formatVersion)
+    {
+        _formatVersion = formatVersion;
+        Path = path;
+        TempPath = tempPath;
+        _overwrite = overwrite;
+        StartedOn = startedOn;
+        _file = file;
+        _zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: Encoding.UTF8);
+    }
+
+    /// <summary>The archive's final path (full).</summary>
+    public string Path { get; }
+
+    /// <summary>The temporary file being written, in the same folder.</summary>
+    public string TempPath { get; }
+
+    /// <summary>When the backup started.</summary>
+    public DateTimeOffset StartedOn { get; }
+
+    /// <summary>Rows recorded so far.</summary>
+    public int Count { get { lock (_gate) { return _rows.Count; } } }
+
+    /// <summary>
+    /// Starts an archive. Fails at once (before any work) when the path exists and <paramref name="overwrite"/>
+    /// is false, or its folder does not exist. <paramref name="formatVersion"/> lets tests write what another
+    /// KvArchive version would state; the engine always writes <see cref="ArchiveFormat.Version"/>.
+    /// </summary>
+    public static ArchiveWriter Create(string path, bool overwrite, DateTimeOffset startedOn, string? formatVersion = null)
+    {
+        string fullPath;
+        try
+        {
+            fullPath = System.IO.Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new KvException(KvErrorKind.InvalidArgument, KvErrorIds.ArchiveWriteFailed, $"'{path}' is not a valid archive path: {e.Message}", e);
+        }
+
+        if (Directory.Exists(fullPath))
+        {
+            throw new KvException(KvErrorKind.InvalidArgument, KvErrorIds.ArchiveWriteFailed, $"'{fullPath}' is a folder; give the archive's file path, e.g. '{System.IO.Path.Combine(fullPath, "vault.kva")}'.");
+        }
+
+        if (File.Exists(fullPath) && !overwrite)
+        {
+            throw new KvException(KvErrorKind.Conflict, KvErrorIds.ArchiveExists, $"The archive '{fullPath}' already exists; pass -Force to replace it (it is replaced only when the new archive is complete).");
+        }
+
+        var folder = System.IO.Path.GetDirectoryName(fullPath)!;
+        if (!Directory.Exists(folder))
+        {
+            throw new KvException(KvErrorKind.NotFound, KvErrorIds.ArchiveWriteFailed, $"The folder '{folder}' does not exist; create it or choose another archive path.");
+        }
+
+        var tempPath = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.partial");
+        try
+        {
+            var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.None);
+            var writer = new ArchiveWriter(fullPath, tempPath, overwrite, startedOn, file, formatVersion ?? ArchiveFormat.Version);
+            writer.WriteHeaderEntry();
+            return writer;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(tempPath);
+            throw WriteFailed(fullPath, e);
+        }
+    }
+
+    /// <summary>
+    /// Writes a backed-up object: its header entry, then its blob (the exact bytes). Fills in the document's
+    /// blob name, size and SHA-256, and returns the manifest row.
+    /// </summary>
+    public ArchiveEntryDocument WriteEntry(ArchiveEntryDocument document, ReadOnlySpan<byte> blob)
+    {
+        if (document.Status is not (ArchiveEntryStatus.Saved or ArchiveEntryStatus.Changed))
+        {
+            throw new ArgumentException("Only saved or changed objects carry a blob.", nameof(document));
+        }
+
+        var sha = Convert.ToHexString(SHA256.HashData(blob)).ToLowerInvariant();
+        lock (_gate)
+        {
+            var zip = Open();
+            var baseName = UniqueBaseName(document.Kind, document.Name);
+            document.Blob = baseName + ".blob";
+            document.Size = blob.Length;
+            document.Sha256 = sha;
+            var row = WriteHeader(zip, baseName, document);
+            row.BlobOffset = Position();
+            WriteStored(zip, document.Blob, blob);
+            AddRow(row);
+            return row;
+        }
+    }
+
+    /// <summary>
+    /// Records an object with no blob: a failed one gets a header entry and a manifest row, a skipped one a
+    /// manifest row only.
+    /// </summary>
+    public ArchiveEntryDocument RecordWithoutBlob(ArchiveEntryDocument document)
+    {
+        if (document.Status is not (ArchiveEntryStatus.Failed or ArchiveEntryStatus.Skipped))
+        {
+            throw new ArgumentException("Saved or changed objects need a blob.", nameof(document));
+        }
+
+        lock (_gate)
+        {
+            var zip = Open();
+            document.Blob = null;
+            document.Size = 0;
+            document.Sha256 = null;
+            var row = document;
+            if (document.Status == ArchiveEntryStatus.Failed)
+            {
+                row = WriteHeader(zip, UniqueBaseName(document.Kind, document.Name), document);
+            }
+
+            AddRow(row);
+            return row;
+        }
+    }
+
+    /// <summary>
+    /// Writes the manifest and the trailer, flushes to disk, and moves the file into place (replacing an
+    /// existing archive only when overwrite was allowed).
+    /// </summary>
+    public void Commit(DateTimeOffset completedOn)
+    {
+        lock (_gate)
+        {
+            var zip = Open();
+            var file = _file!;
+            try
+            {
+                var manifest = new ArchiveManifestDocument
+                {
+                    Format = ArchiveFormat.FormatName,
+                    FormatVersion = _formatVersion,
+                    ToolVersion = ArchiveFormat.ToolVersion,
+                    SourceVaults = [.. _sourceVaults],
+                    StartedOn = StartedOn,
+                    CompletedOn = completedOn,
+                    Counts = new ArchiveCountsDocument
+                    {
+                        Total = _rows.Count,
+                        Saved = _rows.Count(r => r.Status == ArchiveEntryStatus.Saved),
+                        Changed = _rows.Count(r => r.Status == ArchiveEntryStatus.Changed),
+                        Failed = _rows.Count(r => r.Status == ArchiveEntryStatus.Failed),
+                        Skipped = _rows.Count(r => r.Status == ArchiveEntryStatus.Skipped),
+                    },
+                    Entries = _rows,
+                };
+                var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, ArchiveFormat.Json);
+                var manifestOffset = Position();
+                WriteStored(zip, ArchiveFormat.ManifestEntryName, manifestBytes);
+                zip.Dispose();
+                _zip = null;
+
+                // The ZIP ends with its end-of-central-directory record: 22 bytes, the last two the comment length.
+                var eocd = file.Length - ArchiveFormat.EndOfCentralDirectorySize;
+                Span<byte> record = stackalloc byte[ArchiveFormat.EndOfCentralDirectorySize];
+                file.Position = eocd;
+                file.ReadExactly(record);
+                if (BinaryPrimitives.ReadUInt32LittleEndian(record) != ArchiveFormat.EndOfCentralDirectorySignature
+                    || BinaryPrimitives.ReadUInt16LittleEndian(record[20..]) != 0)
+                {
+                    throw new InvalidDataException("The ZIP writer did not end the file with a plain end-of-central-directory record.");
+                }
+
+                var hashedLength = eocd + 20;
+                var trailer = new ArchiveTrailerDocument
+                {
+                    FormatVersion = _formatVersion,
+                    ManifestOffset = manifestOffset,
+                    ManifestLength = manifestBytes.Length,
+                    ManifestSha256 = Convert.ToHexString(SHA256.HashData(manifestBytes)).ToLowerInvariant(),
+                    Sha256 = HashPrefix(file, hashedLength),
+                };
+                var comment = Encoding.ASCII.GetBytes(ArchiveFormat.TrailerPrefix + JsonSerializer.Serialize(trailer, ArchiveFormat.Json));
+                Span<byte> commentLength = stackalloc byte[2];
+                BinaryPrimitives.WriteUInt16LittleEndian(commentLength, checked((ushort)comment.Length));
+                file.Position = hashedLength;
+                file.Write(commentLength);
+                file.Write(comment);
+                file.Flush(flushToDisk: true);
+                file.Dispose();
+                _file = null;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                throw WriteFailed(Path, e);
+            }
+
+            try
+            {
+                File.Move(TempPath, Path, _overwrite);
+            }
+            catch (IOException e) when (!_overwrite && File.Exists(Path))
+            {
+                throw new KvException(KvErrorKind.Conflict, KvErrorIds.ArchiveExists, $"The archive '{Path}' was created by someone else while the backup ran; pass -Force to replace it. Nothing was written.", e);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw WriteFailed(Path, e);
+            }
+
+            _committed = true;
+            _closed = true;
+        }
+    }
+
+    /// <summary>Deletes the temporary file unless the archive was committed.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_committed)
+            {
+                return;
+            }
+
+            _closed = true;
+
+            // The ZIP is not disposed: that would write a central directory we are about to delete.
+            _zip = null;
+            try
+            {
+                _file?.Dispose();
+            }
+            catch (IOException)
+            {
+                // The temporary file goes anyway.
+            }
+
+            _file = null;
+            TryDelete(TempPath);
+        }
+    }
+
+    private ZipArchive Open()
+    {
+        if (_closed || _zip is null)
+        {
+            throw new ObjectDisposedException(nameof(ArchiveWriter), "The archive was already completed or abandoned.");
+        }
+
+        return _zip;
+    }
+
+    private void WriteHeaderEntry()
+    {
+        var header = new ArchiveHeaderDocument
+        {
+            Format = ArchiveFormat.FormatName,
+            FormatVersion = _formatVersion,
+            ToolVersion = ArchiveFormat.ToolVersion,
+            StartedOn = StartedOn,
+        };
+        WriteStored(_zip!, ArchiveFormat.HeaderEntryName, JsonSerializer.SerializeToUtf8Bytes(header, ArchiveFormat.Json));
+    }
+
+    private ArchiveEntryDocument WriteHeader(ZipArchive zip, string baseName, ArchiveEntryDocument document)
+    {
+        var headerBytes = JsonSerializer.SerializeToUtf8Bytes(document.ForHeader(), ArchiveFormat.Json);
+        document.Header = baseName + ".json";
+        document.HeaderOffset = Position();
+        document.HeaderLength = headerBytes.Length;
+        document.HeaderSha256 = Convert.ToHexString(SHA256.HashData(headerBytes)).ToLowerInvariant();
+        WriteStored(zip, document.Header, headerBytes);
+        return document;
+    }
+
+    private void AddRow(ArchiveEntryDocument row)
+    {
+        _rows.Add(row);
+        if (row.VaultUri is { } uri && !_sourceVaults.Contains(uri))
+        {
+            _sourceVaults.Add(uri);
+        }
+    }
+
+    private long Position() => _file!.Position;
+
+    private void WriteStored(ZipArchive zip, string name, ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
+            using var stream = entry.Open();
+            stream.Write(data);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw WriteFailed(Path, e);
+        }
+    }
+
+    private string UniqueBaseName(KvObjectType kind, string name)
+    {
+        var safe = SafeName().IsMatch(name) ? name : UnsafeCharacters().Replace(name, "_");
+        var folder = ArchiveFormat.KindFolder(kind);
+        var baseName = $"{folder}/{safe}";
+        for (var n = 2; !_usedBaseNames.Add(baseName); n++)
+        {
+            baseName = $"{folder}/{safe}~{n}";
+        }
+
+        return baseName;
+    }
+
+    private static string HashPrefix(FileStream file, long length)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 16];
+        file.Position = 0;
+        var left = length;
+        while (left > 0)
+        {
+            var n = file.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (n == 0)
+            {
+                throw new EndOfStreamException();
+            }
+
+            sha.AppendData(buffer, 0, n);
+            left -= n;
+        }
+
+        return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
+    }
+
+    private static KvException WriteFailed(string path, Exception e)
+        => new(KvErrorKind.Unknown, KvErrorIds.ArchiveWriteFailed, $"Could not write the archive '{path}': {e.Message} Nothing was written at that path; check the disk space and permissions, then run the backup again.", e);
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a leftover temporary file never has the archive's name.
+        }
+    }
+
+    [GeneratedRegex("^[0-9A-Za-z-]{1,127}$")]
+    private static partial Regex SafeName();
+
+    [GeneratedRegex("[^0-9A-Za-z-]")]
+    private static partial Regex UnsafeCharacters();
+}
