@@ -32,7 +32,7 @@ internal sealed class KeyVaultClient : IVaultClient, IDisposable
 
     internal VaultIdentity Vault { get; }
 
-    /// <summary>Names this client started deleting whose soft-deleted entry it has not seen yet (for the name probe).</summary>
+    /// <summary>Deletes and recoveries this client started and has not seen finish (for the name probe).</summary>
     internal PendingRemovals Pending { get; } = new();
 
     public Uri VaultUri => Vault.Uri;
@@ -63,7 +63,7 @@ internal sealed class KeyVaultClient : IVaultClient, IDisposable
     public async Task<KvObject> DeleteAsync(KvObjectType type, string name, CancellationToken cancellationToken)
     {
         var deleted = await Run(Context(VaultOperation.Delete, type, name, null, cancellationToken), () => Store(type).DeleteAsync(CheckName(type, name), cancellationToken)).ConfigureAwait(false);
-        Pending.Started(type, name);
+        Pending.Started(type, name, PendingTransition.Delete);
         return deleted;
     }
 
@@ -71,6 +71,7 @@ internal sealed class KeyVaultClient : IVaultClient, IDisposable
         => Run(Context(VaultOperation.Recover, type, name, null, cancellationToken), async () =>
         {
             await Store(type).RecoverAsync(CheckName(type, name), cancellationToken).ConfigureAwait(false);
+            Pending.Started(type, name, PendingTransition.Recover);
             return true;
         });
 
@@ -78,6 +79,7 @@ internal sealed class KeyVaultClient : IVaultClient, IDisposable
         => Run(Context(VaultOperation.Purge, type, name, null, cancellationToken), async () =>
         {
             await Store(type).PurgeAsync(CheckName(type, name), cancellationToken).ConfigureAwait(false);
+            Pending.Started(type, name, PendingTransition.Purge);
             return true;
         });
 

@@ -1,0 +1,106 @@
+using System.Runtime.CompilerServices;
+
+namespace KvArchive.Engine.Vault;
+
+/// <summary>Get-KvObject's listing: types × name filter × versions × removed state, streamed as pages arrive.</summary>
+public static class VaultListing
+{
+    /// <summary>
+    /// Streams the objects a query selects. A name without wildcards is looked up directly (no full listing) and,
+    /// when no queried type has it, ends in a <see cref="KvException"/> NotFound naming it; a wildcard that matches
+    /// nothing yields nothing.
+    /// </summary>
+    /// <exception cref="KvException">Versions of removed objects were asked for (InvalidArgument), the literal name
+    /// was not found (NotFound), or a vault call failed.</exception>
+    public static async IAsyncEnumerable<KvObject> QueryAsync(this IVaultClient client, KvObjectQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.IncludeVersions && query.InRemovedState)
+        {
+            throw new KvException(KvErrorKind.InvalidArgument, KvErrorIds.InvalidArgument, "Key Vault keeps no version list of removed objects; use -InRemovedState or -IncludeVersions, not both.");
+        }
+
+        var pattern = new KvNamePattern(query.Name);
+        var literal = !string.IsNullOrEmpty(query.Name) && !pattern.HasWildcards;
+        var found = false;
+        foreach (var type in query.Types.Distinct())
+        {
+            var source = literal ? LiteralAsync(client, type, query, query.Name!, cancellationToken) : PatternAsync(client, type, query, pattern, cancellationToken);
+            await foreach (var item in source.ConfigureAwait(false))
+            {
+                if (query.ExcludeManaged && item.Managed)
+                {
+                    continue;
+                }
+
+                found = true;
+                yield return item;
+            }
+        }
+
+        if (literal && !found)
+        {
+            var what = query.Types.Count == 1 ? ObjectPaths.Word(query.Types[0]) : "secret, key or certificate";
+            var state = query.InRemovedState ? "deleted " : string.Empty;
+            throw new KvException(KvErrorKind.NotFound, KvErrorIds.ObjectNotFound, $"No {state}{what} named '{query.Name}' was found in vault '{client.VaultName}'.")
+            {
+                ObjectType = query.Types.Count == 1 ? query.Types[0] : null,
+                ObjectName = query.Name,
+            };
+        }
+    }
+
+    private static async IAsyncEnumerable<KvObject> LiteralAsync(IVaultClient client, KvObjectType type, KvObjectQuery query, string name, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (query.IncludeVersions)
+        {
+            await foreach (var version in client.ListVersionsAsync(type, name, cancellationToken).ConfigureAwait(false))
+            {
+                yield return version;
+            }
+
+            yield break;
+        }
+
+        KvObject? item;
+        try
+        {
+            item = query.InRemovedState
+                ? await client.GetDeletedAsync(type, name, cancellationToken).ConfigureAwait(false)
+                : await client.GetAsync(type, name, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KvException e) when (e.Kind == KvErrorKind.NotFound && e.ErrorId == KvErrorIds.ObjectNotFound)
+        {
+            item = null;
+        }
+
+        if (item is not null)
+        {
+            yield return item;
+        }
+    }
+
+    private static async IAsyncEnumerable<KvObject> PatternAsync(IVaultClient client, KvObjectType type, KvObjectQuery query, KvNamePattern pattern, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var items = query.InRemovedState ? client.ListDeletedAsync(type, cancellationToken) : client.ListAsync(type, cancellationToken);
+        await foreach (var item in items.ConfigureAwait(false))
+        {
+            if (!pattern.IsMatch(item.Name))
+            {
+                continue;
+            }
+
+            if (!query.IncludeVersions)
+            {
+                yield return item;
+                continue;
+            }
+
+            await foreach (var version in client.ListVersionsAsync(type, item.Name, cancellationToken).ConfigureAwait(false))
+            {
+                yield return version;
+            }
+        }
+    }
+}
