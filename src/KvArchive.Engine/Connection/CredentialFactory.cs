@@ -49,10 +49,10 @@ internal static class CredentialFactory
             case KvCredentialKind.ServicePrincipal:
             {
                 Require(options.TenantId, "-TenantId", "a service principal");
-                Require(options.ClientId, "-ClientId", "a service principal");
+                Require(options.ClientId, "-Credential (user name: the application id)", "a service principal");
                 if (options.ClientSecret is null || options.ClientSecret.Length == 0)
                 {
-                    throw Missing("-ClientSecret", "a service principal");
+                    throw Missing("-Credential (password: the client secret)", "a service principal");
                 }
 
                 return new ClientSecretCredential(options.TenantId, options.ClientId, ToPlain(options.ClientSecret), new ClientSecretCredentialOptions { Transport = transport });
@@ -115,11 +115,11 @@ internal static class CredentialFactory
     /// <summary>The next step when a kind could not get a token (named parameters of the KvArchive cmdlets).</summary>
     public static string Hint(KvCredentialKind kind) => kind switch
     {
-        KvCredentialKind.Default => "Sign in with 'az login' or 'Connect-AzAccount', set AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, run where a managed identity is assigned, or pass -AccessToken, -ServicePrincipal (with -TenantId, -ClientId, -ClientSecret) or -ManagedIdentity.",
-        KvCredentialKind.ServicePrincipal => "Check -TenantId, -ClientId and -ClientSecret (the secret may have expired).",
+        KvCredentialKind.Default => "Sign in with 'az login' or 'Connect-AzAccount', set AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or run where a managed identity is assigned; or pass -AccessToken, -Credential with -TenantId (a service principal), or -CredentialKind.",
+        KvCredentialKind.ServicePrincipal => "Check -Credential (user name: the application id, password: its client secret, which may have expired) and -TenantId.",
         KvCredentialKind.ManagedIdentity => "Run where a managed identity is assigned (Azure VM, App Service, Functions, Automation); for a user-assigned identity pass -ManagedIdentityClientId.",
-        KvCredentialKind.AzureCli => "Sign in with 'az login' (and 'az account set') first.",
-        KvCredentialKind.AzurePowerShell => "Sign in with 'Connect-AzAccount' first.",
+        KvCredentialKind.AzureCli => "Sign in with 'az login' (and 'az account set') first, or choose another -CredentialKind.",
+        KvCredentialKind.AzurePowerShell => "Sign in with 'Connect-AzAccount' first, or choose another -CredentialKind.",
         KvCredentialKind.AccessToken => "Pass a current token for the vault's resource (e.g. from 'az account get-access-token --resource https://vault.azure.net') with -AccessToken.",
         _ => string.Empty,
     };

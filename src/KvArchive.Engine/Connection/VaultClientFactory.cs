@@ -11,12 +11,15 @@ namespace KvArchive.Engine.Connection;
 /// the CertificateClient, the keys REST pipeline and the credential; retries and the request observer on each.
 /// Create one client per vault per command invocation, never per call.
 /// </summary>
-public sealed class VaultClientFactory : IVaultClientFactory
+public static class VaultClientFactory
 {
-    /// <inheritdoc />
+    /// <summary>Connects to a vault (no request is sent until the first call).</summary>
+    /// <param name="options">Where the vault is and how to authenticate.</param>
+    /// <param name="observer">Sees every response status, including retried ones and transport failures (0); null for none.</param>
+    /// <returns>The vault's client; it also implements <see cref="IDisposable"/>: dispose it when the command ends.</returns>
     /// <exception cref="KvException">The URI is not a vault (InvalidArgument/<see cref="KvErrorIds.InvalidVault"/>), the
     /// trusted certificate cannot be read, or the credential lacks a parameter.</exception>
-    public IVaultClient Create(VaultConnectionOptions options, IRequestObserver? observer = null)
+    public static IVaultClient Create(VaultConnectionOptions options, IRequestObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var vaultUri = VaultAddress.Normalize(options.VaultUri);
