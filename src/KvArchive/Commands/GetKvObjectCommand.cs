@@ -1,0 +1,63 @@
+using System.Management.Automation;
+using KvArchive.Engine.Vault;
+
+namespace KvArchive.Commands;
+
+/// <summary>
+/// <para type="synopsis">Lists the secrets, keys and certificates of a vault (properties only, never values).</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "KvObject")]
+[OutputType(typeof(KvObject))]
+public sealed class GetKvObjectCommand : KvVaultCommandBase
+{
+    /// <summary>Names to get; wildcards list and filter, plain names are read directly.</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Name { get; set; } = ["*"];
+
+    /// <summary>Which kinds of objects; all three when omitted.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public KvObjectType[] Type { get; set; } = [KvObjectType.Secret, KvObjectType.Key, KvObjectType.Certificate];
+
+    /// <summary>Every version of each object instead of only the latest.</summary>
+    [Parameter]
+    public SwitchParameter IncludeVersions { get; set; }
+
+    /// <summary>Soft-deleted objects instead of live ones.</summary>
+    [Parameter]
+    public SwitchParameter InRemovedState { get; set; }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        var client = GetClient();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in Name.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            var query = new KvObjectQuery
+            {
+                Types = Type.Distinct().ToArray(),
+                Name = name,
+                IncludeVersions = IncludeVersions,
+                InRemovedState = InRemovedState,
+            };
+            try
+            {
+                Stream(client.QueryAsync(query, StopToken), item =>
+                {
+                    // Overlapping patterns (-Name db-*, *-password) name some objects twice; write each once.
+                    if (seen.Add($"{item.Type}|{item.Deleted}|{item.Id}"))
+                    {
+                        WriteObject(item);
+                    }
+                });
+            }
+            catch (KvException e)
+            {
+                WriteKvError(e, name);
+            }
+        }
+    }
+}

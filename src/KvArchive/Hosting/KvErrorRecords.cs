@@ -1,0 +1,55 @@
+using System.Management.Automation;
+using KvArchive.Engine.Vault;
+
+namespace KvArchive.Hosting;
+
+/// <summary>Turns engine failures into PowerShell error records: one mapping, used by every cmdlet.</summary>
+internal static class KvErrorRecords
+{
+    /// <summary>The PowerShell category of an engine failure kind.</summary>
+    public static ErrorCategory CategoryOf(KvErrorKind kind) => kind switch
+    {
+        KvErrorKind.NotFound => ErrorCategory.ObjectNotFound,
+        KvErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        KvErrorKind.Conflict => ErrorCategory.ResourceExists,
+        KvErrorKind.Throttled => ErrorCategory.LimitsExceeded,
+        KvErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        KvErrorKind.Unauthenticated => ErrorCategory.AuthenticationError,
+        KvErrorKind.Connection => ErrorCategory.ConnectionError,
+        KvErrorKind.InvalidData => ErrorCategory.InvalidData,
+        KvErrorKind.Cancelled => ErrorCategory.OperationStopped,
+        _ => ErrorCategory.NotSpecified,
+    };
+
+    /// <summary>
+    /// True when the failure concerns the vault or the credential rather than one object, so that every
+    /// further object would fail the same way: the command stops with one terminating error.
+    /// </summary>
+    public static bool IsFatal(KvException exception) =>
+        exception.Kind is KvErrorKind.Unauthenticated or KvErrorKind.Connection
+        || exception.ErrorId is KvErrorIds.InvalidVault or KvErrorIds.VaultUnreachable or KvErrorIds.Unauthenticated;
+
+    /// <summary>An error record whose id is the engine's stable id and whose target is the failed item.</summary>
+    public static ErrorRecord Create(KvException exception, object? target)
+    {
+        var record = new ErrorRecord(exception, exception.ErrorId, CategoryOf(exception.Kind), target);
+        if (exception.Kind == KvErrorKind.Conflict && exception.ErrorId == KvErrorIds.ObjectSoftDeleted)
+        {
+            record.ErrorDetails = new ErrorDetails(exception.Message)
+            {
+                RecommendedAction = "Recover it with Undo-KvObjectRemoval, or purge it with Remove-KvObject -InRemovedState -Purge, then try again.",
+            };
+        }
+
+        return record;
+    }
+
+    /// <summary>An error record for a failure found by the cmdlet itself (bad arguments, a missing choice).</summary>
+    public static ErrorRecord Create(string errorId, ErrorCategory category, string message, object? target, Exception? inner = null)
+    {
+        var exception = category == ErrorCategory.InvalidArgument
+            ? new ArgumentException(message, inner)
+            : (Exception)new InvalidOperationException(message, inner);
+        return new ErrorRecord(exception, errorId, category, target);
+    }
+}
