@@ -1,0 +1,238 @@
+using System.Net;
+using System.Net.Sockets;
+using KvArchive.Engine.Connection;
+using KvArchive.Engine.Tests.Vault.Infrastructure;
+using KvArchive.Engine.Vault;
+
+namespace KvArchive.Engine.Tests.Vault;
+
+/// <summary>How vault failures reach callers: one exception type, stable ids, messages that name the object.</summary>
+public sealed class SecretErrorTests(VaultFixture fixture) : IClassFixture<VaultFixture>
+{
+    [Fact]
+    public async Task Not_found_names_the_object_and_the_vault()
+    {
+        var vault = await fixture.NewVaultAsync();
+        var client = await fixture.ConnectAsync(vault);
+
+        var e = await Assert.ThrowsAsync<KvException>(() => client.GetAsync(KvObjectType.Secret, "nope", null, default));
+        Assert.Equal(KvErrorKind.NotFound, e.Kind);
+        Assert.Equal(KvErrorIds.ObjectNotFound, e.ErrorId);
+        Assert.Equal(404, e.Status);
+        Assert.Equal("SecretNotFound", e.ServiceCode);
+        Assert.Equal(KvObjectType.Secret, e.ObjectType);
+        Assert.Equal("nope", e.ObjectName);
+        Assert.Equal($"Secret 'nope' was not found in vault '{vault}'.", e.Message);
+
+        var deleted = await Assert.ThrowsAsync<KvException>(() => client.GetDeletedAsync(KvObjectType.Secret, "nope", default));
+        Assert.Equal(KvErrorIds.ObjectNotFound, deleted.ErrorId);
+        Assert.StartsWith("No deleted secret named 'nope'", deleted.Message, StringComparison.Ordinal);
+
+        var backup = await Assert.ThrowsAsync<KvException>(() => client.BackupAsync(KvObjectType.Secret, "nope", default));
+        Assert.Equal(KvErrorKind.NotFound, backup.Kind);
+    }
+
+    [Fact]
+    public async Task A_vault_that_does_not_exist_is_an_invalid_vault()
+    {
+        var client = await fixture.ConnectAsync(VaultFixture.UniqueName("none"));
+        var e = await Assert.ThrowsAsync<KvException>(() => client.GetAsync(KvObjectType.Secret, "x", null, default));
+        Assert.Equal(KvErrorIds.InvalidVault, e.ErrorId);
+        Assert.Equal(KvErrorKind.NotFound, e.Kind);
+    }
+
+    [Fact]
+    public async Task Forbidden_by_rbac_says_which_permission_is_missing()
+    {
+        var vault = await fixture.NewVaultAsync();
+        var writer = await fixture.ConnectAsync(vault);
+        await writer.SetSecretAsync("s", "v", new KvSecretSetOptions(), default);
+        var lister = await fixture.ConnectAsync(vault, permissions: ["secrets/list"]);
+
+        Assert.Single(await lister.ListAsync(KvObjectType.Secret, default).ToListAsync());
+        var e = await Assert.ThrowsAsync<KvException>(() => lister.BackupAsync(KvObjectType.Secret, "s", default));
+        Assert.Equal(KvErrorKind.PermissionDenied, e.Kind);
+        Assert.Equal(KvErrorIds.PermissionDenied, e.ErrorId);
+        Assert.Equal(403, e.Status);
+        Assert.Equal("ForbiddenByRbac", e.InnerCode);
+        Assert.StartsWith($"The signed-in identity lacks the permission 'secrets/backup' needed for backing up secret 's' in vault '{vault}'.", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Key Vault Secrets Officer", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_disabled_secret_value_says_how_to_enable_it()
+    {
+        var vault = await fixture.NewVaultAsync();
+        var client = await fixture.ConnectAsync(vault);
+        await client.SetSecretAsync("off", "hidden-value", new KvSecretSetOptions { Enabled = false }, default);
+
+        var e = await Assert.ThrowsAsync<KvException>(() => client.GetSecretAsync("off", null, default));
+        Assert.Equal(KvErrorIds.SecretDisabled, e.ErrorId);
+        Assert.Equal(KvErrorKind.PermissionDenied, e.Kind);
+        Assert.Equal($"Secret 'off' in vault '{vault}' is disabled; enable it with Update-KvObject -Enabled $true.", e.Message);
+        Assert.DoesNotContain("hidden-value", e.ToString(), StringComparison.Ordinal);
+
+        // Its properties, and its backup, still work.
+        Assert.False((await client.GetAsync(KvObjectType.Secret, "off", null, default)).Enabled);
+        Assert.NotEmpty(await client.BackupAsync(KvObjectType.Secret, "off", default));
+        Assert.Equal(KvNameState.Exists, await client.GetNameStateAsync(KvObjectType.Secret, "off", default));
+    }
+
+    [Fact]
+    public async Task Corrupt_and_foreign_backup_blobs_are_rejected_with_the_service_reason()
+    {
+        var vault = await fixture.NewVaultAsync();
+        var client = await fixture.ConnectAsync(vault);
+
+        var corrupt = await Assert.ThrowsAsync<KvException>(() => client.RestoreAsync(KvObjectType.Secret, new byte[] { 1, 2, 3, 4, 5 }, default));
+        Assert.Equal(KvErrorIds.BackupRejected, corrupt.ErrorId);
+        Assert.Equal(KvErrorKind.InvalidArgument, corrupt.Kind);
+        Assert.Equal(400, corrupt.Status);
+        Assert.Contains("Backup blob is corrupt.", corrupt.Message, StringComparison.Ordinal);
+        Assert.Contains("same Azure subscription and geography", corrupt.Message, StringComparison.Ordinal);
+
+        var foreignVault = await fixture.NewVaultAsync(new { geography = "othergeo" });
+        var foreign = await fixture.ConnectAsync(foreignVault);
+        await foreign.SetSecretAsync("far", "v", new KvSecretSetOptions(), default);
+        var blob = await foreign.BackupAsync(KvObjectType.Secret, "far", default);
+        var rejected = await Assert.ThrowsAsync<KvException>(() => client.RestoreAsync(KvObjectType.Secret, blob, default));
+        Assert.Equal(KvErrorIds.BackupRejected, rejected.ErrorId);
+        Assert.Equal(400, rejected.Status);
+
+        var empty = await Assert.ThrowsAsync<KvException>(() => client.RestoreAsync(KvObjectType.Secret, ReadOnlyMemory<byte>.Empty, default));
+        Assert.Equal(KvErrorIds.BackupRejected, empty.ErrorId);
+    }
+
+    [Fact]
+    public async Task Throttling_that_outlasts_the_retries_is_throttled_and_the_observer_sees_every_429()
+    {
+        var vault = await fixture.NewVaultAsync();
+        var observer = new RecordingObserver();
+        var client = await fixture.ConnectAsync(vault, observer, maxRetries: 2);
+        await client.SetSecretAsync("s", "v", new KvSecretSetOptions(), default);
+        observer.Clear();
+        await fixture.Server.SetFaultsAsync(vault, new { rules = new[] { new { method = "GET", pathRegex = "/secrets/s", status = 429, count = 50 } } });
+
+        var e = await Assert.ThrowsAsync<KvException>(() => client.GetAsync(KvObjectType.Secret, "s", null, default));
+        Assert.Equal(KvErrorKind.Throttled, e.Kind);
+        Assert.Equal(KvErrorIds.Throttled, e.ErrorId);
+        Assert.Equal(429, e.Status);
+        Assert.Contains("2 retries", e.Message, StringComparison.Ordinal);
+        Assert.Equal(new[] { 429, 429, 429 }, observer.Statuses);
+    }
+
+    [Fact]
+    public async Task Transient_failures_are_retried_and_reported_to_the_observer()
+    {
+        var vault = await fixture.NewVaultAsync();
+        var observer = new RecordingObserver();
+        var client = await fixture.ConnectAsync(vault, observer, maxRetries: 4);
+        await client.SetSecretAsync("s", "v", new KvSecretSetOptions(), default);
+        observer.Clear();
+        await fixture.Server.SetFaultsAsync(vault, new
+        {
+            rules = new object[]
+            {
+                new { method = "GET", pathRegex = "/secrets/s", status = 503, count = 1 },
+                new { method = "GET", pathRegex = "/secrets/s", status = 429, count = 1 },
+                new { method = "GET", pathRegex = "/secrets/s", status = 500, count = 1 },
+            },
+        });
+
+        var got = await client.GetAsync(KvObjectType.Secret, "s", null, default);
+        Assert.Equal("s", got.Name);
+        Assert.Equal(4, observer.Statuses.Count);
+        Assert.Equal(200, observer.Statuses[^1]);
+        Assert.Equal(new[] { 429, 500, 503 }, observer.Statuses.Take(3).Order());
+    }
+
+    [Fact]
+    public async Task Dropped_connections_are_retried_and_reported_as_status_zero()
+    {
+        var vault = await fixture.NewVaultAsync();
+        var observer = new RecordingObserver();
+        var client = await fixture.ConnectAsync(vault, observer, maxRetries: 3);
+        await client.SetSecretAsync("s", "v", new KvSecretSetOptions(), default);
+        observer.Clear();
+        await fixture.Server.SetFaultsAsync(vault, new { rules = new[] { new { method = "GET", pathRegex = "/secrets/s", status = 0, count = 1, drop = true } } });
+
+        Assert.Equal("s", (await client.GetAsync(KvObjectType.Secret, "s", null, default)).Name);
+        Assert.Equal(new[] { 0, 200 }, observer.Statuses);
+    }
+
+    [Fact]
+    public async Task An_unreachable_vault_is_a_connection_failure()
+    {
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        var observer = new RecordingObserver();
+        var options = await fixture.OptionsAsync("closed", maxRetries: 1);
+        var client = fixture.Track(VaultClientFactory.Create(new VaultConnectionOptions
+        {
+            VaultUri = new Uri($"https://closed.vault.localhost:{port}/"),
+            CredentialKind = KvCredentialKind.AccessToken,
+            AccessToken = options.AccessToken,
+            TrustedCertificatePath = options.TrustedCertificatePath,
+            MaxRetries = 1,
+            RetryDelay = TimeSpan.FromMilliseconds(10),
+        }, observer));
+
+        var e = await Assert.ThrowsAsync<KvException>(() => client.GetAsync(KvObjectType.Secret, "s", null, default));
+        Assert.Equal(KvErrorKind.Connection, e.Kind);
+        Assert.Equal(KvErrorIds.VaultUnreachable, e.ErrorId);
+        Assert.StartsWith("Vault 'closed' at https://closed.vault.localhost:", e.Message, StringComparison.Ordinal);
+        Assert.Equal(new[] { 0, 0 }, observer.Statuses);
+    }
+
+    [Fact]
+    public async Task A_rejected_token_is_unauthenticated_with_the_next_step()
+    {
+        var vault = await fixture.NewVaultAsync();
+        var options = await fixture.OptionsAsync(vault);
+        var client = fixture.Track(VaultClientFactory.Create(new VaultConnectionOptions
+        {
+            VaultUri = options.VaultUri,
+            CredentialKind = KvCredentialKind.AccessToken,
+            AccessToken = VaultFixture.Secure("not-a-token"),
+            TrustedCertificatePath = options.TrustedCertificatePath,
+        }));
+
+        var e = await Assert.ThrowsAsync<KvException>(() => client.GetAsync(KvObjectType.Secret, "s", null, default));
+        Assert.Equal(KvErrorKind.Unauthenticated, e.Kind);
+        Assert.Equal(KvErrorIds.Unauthenticated, e.ErrorId);
+        Assert.Equal(401, e.Status);
+        Assert.Contains("-AccessToken", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-a-token", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancellation_reaches_the_call()
+    {
+        var vault = await fixture.NewVaultAsync();
+        var client = await fixture.ConnectAsync(vault);
+        await fixture.Server.SetFaultsAsync(vault, new { rules = new[] { new { method = "GET", pathRegex = "/secrets", status = 200, count = 5, stallMs = 20000 } } });
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+
+        var started = DateTime.UtcNow;
+        var e = await Assert.ThrowsAsync<KvException>(() => client.ListAsync(KvObjectType.Secret, cts.Token).ToListAsync().AsTask());
+        Assert.Equal(KvErrorKind.Cancelled, e.Kind);
+        Assert.Equal(KvErrorIds.Cancelled, e.ErrorId);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Invalid_names_never_reach_the_vault()
+    {
+        var vault = await fixture.NewVaultAsync();
+        var observer = new RecordingObserver();
+        var client = await fixture.ConnectAsync(vault, observer);
+        var e = await Assert.ThrowsAsync<KvException>(() => client.GetAsync(KvObjectType.Secret, "bad/name", null, default));
+        Assert.Equal(KvErrorKind.InvalidArgument, e.Kind);
+        Assert.Empty(observer.Statuses);
+    }
+}
