@@ -116,6 +116,49 @@ public sealed class SecretPagingTests(LocalVaultFixture fx) : IClassFixture<Loca
     }
 
     [Fact]
+    public async Task Ragged_vault_gives_short_and_empty_pages_with_next_links_and_clients_read_them_all()
+    {
+        var vault = await fx.NewVaultAsync(new { throttling = false, pageShape = "ragged" });
+        await fx.Server.SeedAsync(vault.Name, new { secrets = 40, prefix = "rg" });
+
+        var pages = await Pager.ReadAllAsync(fx, vault, $"secrets?{Api}&maxresults=6");
+        Assert.Contains(pages, p => p.Items.Count == 0 && p.NextLink is not null);
+        Assert.Contains(pages, p => p.Items.Count is > 0 and < 6 && p.NextLink is not null);
+        var ids = pages.SelectMany(p => p.Items).Select(i => i!["id"]!.GetValue<string>()).ToList();
+        Assert.Equal(40, ids.Count);
+        Assert.Equal(40, ids.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+
+        // The SDK does not stop at a short or empty page.
+        var sdkPages = new List<int>();
+        await foreach (var page in fx.Secrets(vault).GetPropertiesOfSecretsAsync().AsPages())
+        {
+            sdkPages.Add(page.Values.Count);
+        }
+
+        Assert.Equal(40, sdkPages.Sum());
+        Assert.Contains(0, sdkPages);
+
+        // Deleted secrets and versions page the same way.
+        var client = fx.Secrets(vault);
+        foreach (var name in ids.Take(9).Select(Name))
+        {
+            await client.StartDeleteSecretAsync(name);
+        }
+
+        var deleted = await Pager.ReadAllAsync(fx, vault, $"deletedsecrets?{Api}&maxresults=2");
+        Assert.Equal(9, deleted.Sum(p => p.Items.Count));
+        Assert.Equal(9, (await client.GetDeletedSecretsAsync().ToListAsync()).Count);
+        for (var i = 0; i < 7; i++)
+        {
+            await client.SetSecretAsync("many-versions", $"v{i}");
+        }
+
+        var versions = await Pager.ReadAllAsync(fx, vault, $"secrets/many-versions/versions?{Api}&maxresults=2");
+        Assert.Equal(7, versions.Sum(p => p.Items.Count));
+        Assert.Equal(7, (await client.GetPropertiesOfSecretVersionsAsync("many-versions").ToListAsync()).Count);
+    }
+
+    [Fact]
     public async Task Versions_page_newest_first_across_pages()
     {
         var vault = await fx.NewVaultAsync(new { throttling = false });
