@@ -68,7 +68,10 @@ public static class VaultAddress
 
         if (problem is not null)
         {
-            var shown = vaultUri.IsAbsoluteUri ? vaultUri.GetLeftPart(UriPartial.Path) : vaultUri.OriginalString;
+            // Never echo user information (it may hold a password).
+            var shown = vaultUri.IsAbsoluteUri
+                ? vaultUri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)
+                : vaultUri.OriginalString;
             throw new KvException(
                 KvErrorKind.InvalidArgument,
                 KvErrorIds.InvalidVault,
