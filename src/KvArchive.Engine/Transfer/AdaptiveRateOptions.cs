@@ -1,0 +1,20 @@
+namespace KvArchive.Engine.Transfer;
+
+/// <summary>Tuning of <see cref="AdaptiveRateLimiter"/>; the defaults suit Key Vault's 10-second budgets.</summary>
+public sealed class AdaptiveRateOptions
+{
+    /// <summary>The rate never drops below this (requests per second).</summary>
+    public double MinimumRate { get; init; } = 2;
+
+    /// <summary>The rate never rises above this once limited (requests per second).</summary>
+    public double MaximumRate { get; init; } = 2000;
+
+    /// <summary>A 429 multiplies the rate by this.</summary>
+    public double DecreaseFactor { get; init; } = 0.5;
+
+    /// <summary>429s closer together than this count as one.</summary>
+    public TimeSpan DecreaseInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The smallest step added per second without a 429 (requests per second).</summary>
+    public double MinimumIncrease { get; init; } = 1;
+}

@@ -1,0 +1,29 @@
+namespace KvArchive.Engine.Transfer;
+
+/// <summary>How a backup runs.</summary>
+public sealed class BackupOptions
+{
+    /// <summary>The archive file to write.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>
+    /// Allows replacing an existing archive (-Force). The old archive is replaced only when the new one is
+    /// complete; without Force an existing archive is an error before any work.
+    /// </summary>
+    public bool Force { get; init; }
+
+    /// <summary>Objects backed up at the same time (1-64).</summary>
+    public int ThrottleLimit { get; init; } = TransferDefaults.ThrottleLimit;
+
+    /// <summary>The vault of requests that name none (by-name requests); defaults to the source client's vault.</summary>
+    public Uri? VaultUri { get; init; }
+
+    /// <summary>How many objects are coming, when the caller knows (for percent and time left).</summary>
+    public int? ExpectedCount { get; init; }
+
+    /// <summary>
+    /// The rate control to use; pass the same instance as the observer of a client created before the session.
+    /// Null: the session creates one and passes it to the client factory.
+    /// </summary>
+    public AdaptiveRateLimiter? RateLimiter { get; init; }
+}

@@ -1,0 +1,26 @@
+namespace KvArchive.Engine.Transfer;
+
+/// <summary>Counts of a completed backup.</summary>
+public sealed class BackupSummary
+{
+    /// <summary>The archive's full path (null when -WhatIf declined writing it).</summary>
+    public string? Path { get; init; }
+
+    /// <summary>Objects saved.</summary>
+    public int Saved { get; init; }
+
+    /// <summary>Objects saved while they changed.</summary>
+    public int Changed { get; init; }
+
+    /// <summary>Objects skipped.</summary>
+    public int Skipped { get; init; }
+
+    /// <summary>Objects that failed.</summary>
+    public int Failed { get; init; }
+
+    /// <summary>Every object handled.</summary>
+    public int Total => Saved + Changed + Skipped + Failed;
+
+    /// <summary>How long it took.</summary>
+    public TimeSpan Duration { get; init; }
+}

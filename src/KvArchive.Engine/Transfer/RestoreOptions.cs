@@ -1,0 +1,32 @@
+namespace KvArchive.Engine.Transfer;
+
+/// <summary>How a restore runs.</summary>
+public sealed class RestoreOptions
+{
+    /// <summary>The vault to restore into; null restores each entry into the vault it came from.</summary>
+    public Uri? TargetVaultUri { get; init; }
+
+    /// <summary>What to do when the name exists in the target (default: skip it).</summary>
+    public ExistingObjectPolicy ExistingPolicy { get; init; } = ExistingObjectPolicy.Skip;
+
+    /// <summary>What to do when the name is soft-deleted in the target (default: fail the entry).</summary>
+    public SoftDeletedObjectPolicy SoftDeletedPolicy { get; init; } = SoftDeletedObjectPolicy.Fail;
+
+    /// <summary>Entries restored at the same time (1-64).</summary>
+    public int ThrottleLimit { get; init; } = TransferDefaults.ThrottleLimit;
+
+    /// <summary>How many entries are coming, when the caller knows (for percent and time left).</summary>
+    public int? ExpectedCount { get; init; }
+
+    /// <summary>Longest wait, per entry, for a name that is being deleted, purged or recovered.</summary>
+    public TimeSpan StateWaitTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>First pause while waiting for a name's state to settle; it doubles up to 5 seconds.</summary>
+    public TimeSpan StateWaitInitialDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// The rate control to use; pass the same instance as the observer of a client created before the session.
+    /// Null: the session creates one and passes it to the client factory.
+    /// </summary>
+    public AdaptiveRateLimiter? RateLimiter { get; init; }
+}
