@@ -211,6 +211,38 @@ public sealed class SecretErrorTests(VaultFixture fixture) : IClassFixture<Vault
     }
 
     [Fact]
+    public async Task A_loopback_vault_whose_certificate_is_not_the_trusted_root_fails_tls()
+    {
+        var vault = await fixture.NewVaultAsync();
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Not LocalVault", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var stranger = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var path = Path.Combine(Path.GetTempPath(), $"kvarchive-stranger-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(path, stranger.ExportCertificatePem());
+        try
+        {
+            var options = await fixture.OptionsAsync(vault);
+            var client = fixture.Track(VaultClientFactory.Create(new VaultConnectionOptions
+            {
+                VaultUri = options.VaultUri,
+                CredentialKind = KvCredentialKind.AccessToken,
+                AccessToken = options.AccessToken,
+                TrustedCertificatePath = path,
+                MaxRetries = 0,
+            }));
+
+            var e = await Assert.ThrowsAsync<KvException>(() => client.GetAsync(KvObjectType.Secret, "x", null, default));
+            Assert.Equal(KvErrorKind.Connection, e.Kind);
+            Assert.Equal(KvErrorIds.VaultUnreachable, e.ErrorId);
+            Assert.Contains("is not trusted", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task Cancellation_reaches_the_call()
     {
         var vault = await fixture.NewVaultAsync();
