@@ -1,0 +1,217 @@
+using System.Text;
+using KvArchive.LocalVault.Crypto;
+using KvArchive.LocalVault.Http;
+using KvArchive.LocalVault.Store;
+
+namespace KvArchive.LocalVault.Endpoints;
+
+/// <summary>/secrets and /deletedsecrets.</summary>
+public sealed class SecretEndpoints
+{
+    /// <summary>25 KB, the service's limit on a secret value (UTF-8 bytes).</summary>
+    public const int MaxValueBytes = 25 * 1024;
+
+    public SecretEndpoints()
+    {
+        Common = new ObjectEndpoints<SecretEntry, SecretVersion>
+        {
+            Kind = ObjectKind.Secret,
+            Collection = v => v.Secrets,
+            WriteBundle = (w, v, s, deleted) => SecretJson.WriteBundle(w, v, s, includeValue: false, deleted),
+            WriteItem = SecretJson.WriteItem,
+            RefuseManaged = true,
+        };
+    }
+
+    public ObjectEndpoints<SecretEntry, SecretVersion> Common { get; }
+
+    public Task HandleAsync(VaultCall call) => call.Route.Operation switch
+    {
+        VaultOperation.SecretList => Common.ListAsync(call),
+        VaultOperation.SecretGet => GetAsync(call),
+        VaultOperation.SecretSet => SetAsync(call),
+        VaultOperation.SecretUpdate => UpdateAsync(call),
+        VaultOperation.SecretDelete => Common.DeleteAsync(call),
+        VaultOperation.SecretVersions => Common.ListVersionsAsync(call),
+        VaultOperation.SecretBackup => BackupAsync(call),
+        VaultOperation.SecretRestore => RestoreAsync(call),
+        VaultOperation.DeletedSecretList => Common.ListDeletedAsync(call),
+        VaultOperation.DeletedSecretGet => Common.GetDeletedAsync(call),
+        VaultOperation.DeletedSecretPurge => Common.PurgeAsync(call),
+        VaultOperation.DeletedSecretRecover => Common.RecoverAsync(call),
+        _ => throw new InvalidOperationException("Not a secret operation."),
+    };
+
+    private Task GetAsync(VaultCall call)
+    {
+        var snapshot = Common.Snapshot(call, call.Name, call.Route.Version);
+        if (!snapshot.Version.Enabled)
+        {
+            throw VaultErrors.Disabled("get");
+        }
+
+        return JsonResponse.SendAsync(call.Http, 200, w => SecretJson.WriteBundle(w, call.Vault, snapshot, includeValue: true));
+    }
+
+    private async Task SetAsync(VaultCall call)
+    {
+        var name = ObjectNames.Validate(call.Name);
+        SecretVersion version;
+        using (var body = await call.ReadBodyAsync())
+        {
+            var root = body.RootElement;
+            var value = JsonInput.String(root, "value") ?? throw VaultErrors.BadParameter("Property 'value' is required.");
+            CheckValueSize(value);
+            var attributes = AttributesInput.Read(root);
+            version = new SecretVersion
+            {
+                Version = ObjectNames.NewVersion(),
+                Value = value,
+                ContentType = JsonInput.String(root, "contentType"),
+                Tags = JsonInput.Tags(root),
+                Enabled = attributes.Enabled ?? true,
+                NotBefore = attributes.NotBefore,
+                Expires = attributes.Expires,
+                Created = call.NowSeconds,
+                Updated = call.NowSeconds,
+            };
+        }
+
+        var vault = call.Vault;
+        ObjectSnapshot<SecretVersion> snapshot;
+        lock (vault.Gate)
+        {
+            var entry = vault.Resolve(vault.Secrets, name, call.NowMs, call.NowSeconds);
+            SoftDeleteStateMachine.EnsureNameFree(entry, ObjectKind.Secret, name);
+            if (entry is { Managed: true, IsActive: true })
+            {
+                throw VaultErrors.ManagedByCertificate(ObjectKind.Secret, "set");
+            }
+
+            if (entry is null)
+            {
+                entry = new SecretEntry { Name = name };
+                vault.Secrets.Add(entry);
+            }
+
+            version = version with { Sequence = vault.NextSequence() };
+            entry.Versions.Add(version);
+            vault.MarkDirty();
+            snapshot = ObjectSnapshot<SecretVersion>.Of(entry, version);
+        }
+
+        await JsonResponse.SendAsync(call.Http, 200, w => SecretJson.WriteBundle(w, vault, snapshot, includeValue: true));
+    }
+
+    private async Task UpdateAsync(VaultCall call)
+    {
+        var name = ObjectNames.Validate(call.Name);
+        var versionId = ObjectNames.ValidateVersion(call.Route.Version);
+        using var body = await call.ReadBodyAsync();
+        var root = body.RootElement;
+        var attributes = AttributesInput.Read(root);
+        var hasContentType = root.TryGetProperty("contentType", out _);
+        var contentType = JsonInput.String(root, "contentType");
+        var tags = JsonInput.Tags(root);
+        var vault = call.Vault;
+        ObjectSnapshot<SecretVersion> snapshot;
+        lock (vault.Gate)
+        {
+            var entry = SoftDeleteStateMachine.RequireActive(vault.Resolve(vault.Secrets, name, call.NowMs, call.NowSeconds), ObjectKind.Secret, name, versionId);
+            if (entry.Managed)
+            {
+                throw VaultErrors.ManagedByCertificate(ObjectKind.Secret, "update");
+            }
+
+            var current = entry.Find(versionId) ?? throw VaultErrors.NotFound(ObjectKind.Secret, name, versionId);
+            var updated = current with
+            {
+                ContentType = hasContentType ? contentType : current.ContentType,
+                Enabled = attributes.Enabled ?? current.Enabled,
+                NotBefore = attributes.NotBefore ?? current.NotBefore,
+                Expires = attributes.Expires ?? current.Expires,
+                Tags = tags ?? current.Tags,
+                Updated = call.NowSeconds,
+            };
+            entry.Replace(updated);
+            vault.MarkDirty();
+            snapshot = ObjectSnapshot<SecretVersion>.Of(entry, updated);
+        }
+
+        await JsonResponse.SendAsync(call.Http, 200, w => SecretJson.WriteBundle(w, vault, snapshot, includeValue: false));
+    }
+
+    private async Task BackupAsync(VaultCall call)
+    {
+        var name = ObjectNames.Validate(call.Name);
+        var vault = call.Vault;
+        BackupPayload payload;
+        lock (vault.Gate)
+        {
+            var entry = SoftDeleteStateMachine.RequireActive(vault.Resolve(vault.Secrets, name, call.NowMs, call.NowSeconds), ObjectKind.Secret, name);
+            if (entry.Managed)
+            {
+                throw VaultErrors.ManagedByCertificate(ObjectKind.Secret, "backup");
+            }
+
+            BackupSerializer.CheckVersionLimit(ObjectKind.Secret, entry.Name, entry.Versions.Count);
+            payload = new BackupPayload { Kind = "secret", Name = entry.Name, Secrets = [.. entry.Versions] };
+        }
+
+        var blob = BackupSerializer.ToBlob(payload, BackupBlobCodec.SecretTag, vault.Settings.Geography);
+        await JsonResponse.SendAsync(call.Http, 200, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("value", blob);
+            w.WriteEndObject();
+        });
+    }
+
+    private async Task RestoreAsync(VaultCall call)
+    {
+        string? blob;
+        using (var body = await call.ReadBodyAsync())
+        {
+            blob = JsonInput.String(body.RootElement, "value") ?? throw VaultErrors.BadParameter("Property 'value' is required.");
+        }
+
+        var vault = call.Vault;
+        var payload = BackupSerializer.FromBlob(blob, BackupBlobCodec.SecretTag, "secret", vault.Settings.Geography);
+        if (payload.Secrets is not { Count: > 0 })
+        {
+            throw VaultErrors.MalformedBackup();
+        }
+
+        ObjectSnapshot<SecretVersion> snapshot;
+        lock (vault.Gate)
+        {
+            var existing = vault.Resolve(vault.Secrets, payload.Name, call.NowMs, call.NowSeconds);
+            if (existing is { IsActive: true })
+            {
+                throw VaultErrors.AlreadyExists(ObjectKind.Secret, payload.Name);
+            }
+
+            SoftDeleteStateMachine.EnsureNameFree(existing, ObjectKind.Secret, payload.Name);
+            if (existing is not null)
+            {
+                vault.Secrets.Remove(existing);
+            }
+
+            var entry = new SecretEntry { Name = payload.Name, Versions = BackupSerializer.Resequence(vault, payload.Secrets) };
+            vault.Secrets.Add(entry);
+            vault.MarkDirty();
+            snapshot = ObjectSnapshot<SecretVersion>.Of(entry, entry.Latest!);
+        }
+
+        await JsonResponse.SendAsync(call.Http, 200, w => SecretJson.WriteBundle(w, vault, snapshot, includeValue: false));
+    }
+
+    private static void CheckValueSize(string value)
+    {
+        // Cheap bound first: a UTF-8 string has at least as many bytes as chars and at most three per char.
+        if (value.Length > MaxValueBytes || (value.Length * 3 > MaxValueBytes && Encoding.UTF8.GetByteCount(value) > MaxValueBytes))
+        {
+            throw VaultErrors.BadParameter($"The secret value is too large: at most {MaxValueBytes} bytes (25 KB) are allowed.");
+        }
+    }
+}

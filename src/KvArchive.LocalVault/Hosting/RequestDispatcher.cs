@@ -1,0 +1,53 @@
+using KvArchive.LocalVault.Http;
+using KvArchive.LocalVault.Management;
+using Microsoft.AspNetCore.Http;
+
+namespace KvArchive.LocalVault.Hosting;
+
+/// <summary>The one terminal handler: the identity port, the /_localvault prefix, or a vault call.</summary>
+public sealed class RequestDispatcher(VaultPipeline vaults, ManagementApi management, IdentityTokenEndpoint identity, Func<int> identityPort, TextWriter? requestLog)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var started = requestLog is null ? 0 : Environment.TickCount64;
+        try
+        {
+            if (context.Connection.LocalPort == identityPort())
+            {
+                await IdentityAsync(context);
+            }
+            else if (context.Request.Path.StartsWithSegments(ManagementApi.Prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                await management.HandleAsync(context);
+            }
+            else
+            {
+                await vaults.HandleAsync(context);
+            }
+        }
+        finally
+        {
+            if (requestLog is not null)
+            {
+                await requestLog.WriteLineAsync($"{context.Request.Method} {context.Request.Host}{context.Request.Path} -> {context.Response.StatusCode} ({Environment.TickCount64 - started} ms)");
+            }
+        }
+    }
+
+    private async Task IdentityAsync(HttpContext context)
+    {
+        try
+        {
+            if (!context.Request.Path.Equals(IdentityTokenEndpoint.Path, StringComparison.OrdinalIgnoreCase))
+            {
+                throw VaultErrors.RouteNotFound(context.Request.Path.Value ?? "/");
+            }
+
+            await identity.HandleAsync(context);
+        }
+        catch (VaultErrorException e)
+        {
+            await ErrorWriter.WriteAsync(context, e);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using KvArchive.LocalVault.Auth;
+using KvArchive.LocalVault.Endpoints;
+using KvArchive.LocalVault.Faults;
+using KvArchive.LocalVault.Store;
+using Microsoft.AspNetCore.Http;
+
+namespace KvArchive.LocalVault.Http;
+
+/// <summary>
+/// Every vault call: authenticate first (the 401 challenge comes before routing or reading the body), then the
+/// vault from the Host header, api-version, route, permission, faults, budget, handler. Errors of any step are
+/// written by <see cref="ErrorWriter"/>; each call is counted in the vault's statistics.
+/// </summary>
+public sealed class VaultPipeline(VaultRegistry vaults, TokenService tokens, VaultClock clock, EndpointRouter endpoints, TextWriter errorLog)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        response.Headers["x-ms-request-id"] = Guid.NewGuid().ToString();
+        var clientRequestId = request.Headers["x-ms-client-request-id"];
+        if (clientRequestId.Count > 0)
+        {
+            response.Headers["x-ms-client-request-id"] = clientRequestId;
+        }
+
+        response.Headers.CacheControl = "no-cache";
+        var vault = vaults.FindByHost(HostHeader.HostName(request));
+        try
+        {
+            var grant = Authenticate(request);
+            if (vault is null)
+            {
+                throw new VaultErrorException(404, "VaultNotFound", $"No vault answers to host '{request.Host}'. Vaults are addressed as https://{{name}}{VaultRegistry.HostSuffix}:{vaults.Port}/.");
+            }
+
+            var apiVersion = ApiVersions.Require(request);
+            var route = RouteParser.Parse(request.Method, request.Path.Value ?? "/");
+            var (permission, alternative) = OperationTraits.Permission(route.Operation);
+            if (!grant.Permissions.Allows(permission) && (alternative is null || !grant.Permissions.Allows(alternative)))
+            {
+                throw VaultErrors.ForbiddenByRbac(grant.Identity, permission);
+            }
+
+            if (vault.Faults is { } faults && await FaultResponder.ApplyAsync(context, faults))
+            {
+                return;
+            }
+
+            var settings = vault.Settings;
+            if (settings.Throttling && !vault.Throttle.TryAcquire(OperationTraits.Budget(route.Operation), VaultClock.MonotonicMs))
+            {
+                throw VaultErrors.Throttled(settings.RetryAfterSeconds);
+            }
+
+            await endpoints.HandleAsync(new VaultCall
+            {
+                Http = context,
+                Vault = vault,
+                Route = route,
+                ApiVersion = apiVersion,
+                Grant = grant,
+                NowSeconds = clock.NowSeconds,
+            });
+        }
+        catch (VaultErrorException e)
+        {
+            await ErrorWriter.WriteAsync(context, e);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+        catch (Exception e)
+        {
+            await errorLog.WriteLineAsync($"LocalVault: {request.Method} {request.Path} failed: {e}");
+            await ErrorWriter.WriteAsync(context, 500, "InternalServerError", "LocalVault failed to handle the request (" + e.GetType().Name + ").");
+        }
+        finally
+        {
+            vault?.Stats.Record(response.StatusCode);
+        }
+    }
+
+    private TokenGrant Authenticate(HttpRequest request)
+    {
+        var token = TokenService.BearerToken(request.Headers.Authorization.ToString());
+        if (token is null)
+        {
+            throw new VaultErrorException(401, "Unauthorized", Challenge.MissingTokenMessage) { Challenge = true };
+        }
+
+        return tokens.Validate(token) ?? throw new VaultErrorException(401, "Unauthorized", Challenge.InvalidTokenMessage) { Challenge = true };
+    }
+}

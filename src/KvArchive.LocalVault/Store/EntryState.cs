@@ -1,0 +1,20 @@
+namespace KvArchive.LocalVault.Store;
+
+/// <summary>Where a named object is in its soft-delete life cycle.</summary>
+public enum EntryState
+{
+    /// <summary>Live: listed under /secrets, /keys, /certificates.</summary>
+    Active,
+
+    /// <summary>A delete is under way: visible nowhere, the name is busy (ObjectIsBeingDeleted).</summary>
+    Deleting,
+
+    /// <summary>Soft-deleted: listed under /deleted…, recoverable or purgeable (ObjectIsDeletedButRecoverable).</summary>
+    Deleted,
+
+    /// <summary>A recover is under way: visible nowhere, the name is busy (ObjectIsBeingRecovered).</summary>
+    Recovering,
+
+    /// <summary>A purge is under way: still listed as deleted until it completes, the name is busy (ObjectIsBeingDeleted).</summary>
+    Purging,
+}

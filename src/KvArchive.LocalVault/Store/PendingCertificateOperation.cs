@@ -1,0 +1,30 @@
+using System.Text.Json.Serialization;
+
+namespace KvArchive.LocalVault.Store;
+
+/// <summary>A certificate create operation: "inProgress" until it completes (or forever for an "Unknown" issuer).</summary>
+public sealed class PendingCertificateOperation
+{
+    public required string RequestId { get; set; }
+
+    /// <summary>Base64 DER of the certificate signing request.</summary>
+    public required string Csr { get; set; }
+
+    public required string IssuerName { get; set; }
+
+    /// <summary>"inProgress", "completed" or "cancelled".</summary>
+    public string Status { get; set; } = "inProgress";
+
+    public bool CancellationRequested { get; set; }
+
+    /// <summary>Monotonic milliseconds when the operation completes.</summary>
+    [JsonIgnore]
+    public long CompletesAtMs { get; set; }
+
+    /// <summary>Versions created by the operation, committed when it completes.</summary>
+    public CertificateVersion? Certificate { get; set; }
+
+    public KeyVersion? Key { get; set; }
+
+    public SecretVersion? Secret { get; set; }
+}
