@@ -20,6 +20,9 @@ public sealed class RestoreRecord
     /// <summary>The vault it was (or would be) restored into.</summary>
     public Uri? TargetVaultUri { get; init; }
 
+    /// <summary>What the name was in the target vault when the entry was planned (null when it was not probed).</summary>
+    public KvNameState? TargetState { get; init; }
+
     /// <summary>The versions the archive holds for it.</summary>
     public int Versions { get; init; }
 

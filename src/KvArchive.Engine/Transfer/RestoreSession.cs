@@ -262,14 +262,15 @@ public sealed class RestoreSession : IDisposable
         var replans = 0;
         while (true)
         {
-            var state = await NameStateProbe.ProbeAsync(_calls, client, work.Type, work.Name, cancellationToken).ConfigureAwait(false);
+            var state = await _calls.CallAsync(ct => client.GetNameStateAsync(work.Type, work.Name, ct), cancellationToken).ConfigureAwait(false);
+            work.State = state;
             switch (state)
             {
-                case TargetNameState.Exists when _options.ExistingPolicy == ExistingObjectPolicy.Skip:
+                case KvNameState.Exists when _options.ExistingPolicy == ExistingObjectPolicy.Skip:
                     Skip(work, scope, $"The {word} '{work.Name}' already exists in {work.TargetVaultUri}; it was left as it is (-ExistingPolicy Fail reports this as an error).");
                     return;
 
-                case TargetNameState.Exists:
+                case KvNameState.Exists:
                     Fail(work, scope, new KvException(KvErrorKind.Conflict, KvErrorIds.ObjectExists, $"The {word} '{work.Name}' already exists in {work.TargetVaultUri}, so the archived copy was not restored. Remove or rename it, or restore into another vault.")
                     {
                         ObjectType = work.Type,
@@ -277,7 +278,7 @@ public sealed class RestoreSession : IDisposable
                     });
                     return;
 
-                case TargetNameState.SoftDeleted when _options.SoftDeletedPolicy == SoftDeletedObjectPolicy.Fail && !purgeApproved:
+                case KvNameState.SoftDeleted when _options.SoftDeletedPolicy == SoftDeletedObjectPolicy.Fail && !purgeApproved:
                     Fail(work, scope, new KvException(KvErrorKind.Conflict, KvErrorIds.ObjectSoftDeleted, $"The {word} '{work.Name}' is soft-deleted in {work.TargetVaultUri}, so the archived copy was not restored. Recover it (Undo-KvObjectRemoval), or pass -SoftDeletedPolicy Purge to purge it and restore the archived copy.")
                     {
                         ObjectType = work.Type,
@@ -285,7 +286,7 @@ public sealed class RestoreSession : IDisposable
                     });
                     return;
 
-                case TargetNameState.SoftDeleted:
+                case KvNameState.SoftDeleted:
                     if (!purgeApproved)
                     {
                         var action = $"Purge the soft-deleted {word} (for good), then restore it from the archive";
@@ -312,7 +313,8 @@ public sealed class RestoreSession : IDisposable
                     await waiting.PauseAsync(work, cancellationToken).ConfigureAwait(false);
                     continue;
 
-                case TargetNameState.Busy:
+                case KvNameState.BeingDeleted:
+                case KvNameState.BeingRecovered:
                     await waiting.PauseAsync(work, cancellationToken).ConfigureAwait(false);
                     continue;
             }
@@ -376,6 +378,7 @@ public sealed class RestoreSession : IDisposable
         Status = status,
         Reason = reason,
         TargetVaultUri = work.TargetVaultUri,
+        TargetState = work.State,
         Versions = work.Item?.Versions.Count ?? 0,
         ArchivePath = work.ArchivePath,
     };
@@ -399,7 +402,11 @@ public sealed class RestoreSession : IDisposable
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed || _completed, this);
 
-    private sealed record RestoreWork(ArchiveItem? Item, KvObjectType Type, string Name, string ArchivePath, ArchiveReader? Reader, IVaultClient? Client, Uri? TargetVaultUri, KvException? Error);
+    private sealed record RestoreWork(ArchiveItem? Item, KvObjectType Type, string Name, string ArchivePath, ArchiveReader? Reader, IVaultClient? Client, Uri? TargetVaultUri, KvException? Error)
+    {
+        /// <summary>What the name was in the target when last planned (one worker at a time).</summary>
+        public KvNameState? State { get; set; }
+    }
 
     /// <summary>Bounded backoff while a name's state settles.</summary>
     private sealed class Waiting(RestoreOptions options, TimeProvider time)
