@@ -58,6 +58,16 @@ internal sealed class KeyRestStore(VaultRestClient rest) : IKeyStore
 
         version ??= (await GetAsync(name, null, cancellationToken).ConfigureAwait(false)).Version
             ?? throw new InvalidOperationException($"Vault '{Vault.Name}' returned key '{name}' without a version.");
+        if (DateClearing.Requested(update))
+        {
+            var cleared = await DateClearing.ClearAsync(rest, KvObjectType.Key, name, version, update, RestMapping.ToKey, cancellationToken).ConfigureAwait(false);
+            update = DateClearing.Remainder(update);
+            if (!DateClearing.Changes(update))
+            {
+                return cleared;
+            }
+        }
+
         var body = new JsonObject();
         var attributes = RestMapping.UpdateAttributes(update);
         if (attributes.Count > 0)

@@ -22,6 +22,9 @@ internal static class KvErrorMapper
         {
             case KvException kv:
                 return kv;
+            case AggregateException { InnerExceptions.Count: > 0 } retries:
+                // Azure.Core's retry policy gives up with every attempt's failure; the last one is the verdict.
+                return Map(retries.Flatten().InnerExceptions[^1], context);
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return Create(KvErrorKind.Cancelled, KvErrorIds.Cancelled, $"{Capitalize(OperationPhrase(context))} was cancelled.", exception, context);
             case AuthenticationFailedException or CredentialUnavailableException:
@@ -197,7 +200,7 @@ internal static class KvErrorMapper
             KvObjectType.Key => "Key Vault Crypto Officer",
             _ => "Key Vault Certificates Officer",
         };
-        return $"The signed-in identity may not {OperationPhrase(context)} in vault '{context.Vault.Name}': it lacks the permission '{collection}/{permission}'. Grant it with Azure RBAC (e.g. the '{role}' role) or an access policy.";
+        return $"The signed-in identity lacks the permission '{collection}/{permission}' needed for {OperationPhrase(context)} in vault '{context.Vault.Name}'. Grant it with Azure RBAC (e.g. the '{role}' role) or an access policy.";
     }
 
     private static string SoftDeletedMessage(in ErrorContext context, string word)

@@ -72,8 +72,18 @@ internal sealed class SecretStore(SecretClient client, VaultRestClient rest) : I
         version ??= (await GetAsync(name, null, cancellationToken).ConfigureAwait(false)).Version
             ?? throw new InvalidOperationException($"Vault '{Vault.Name}' returned secret '{name}' without a version.");
 
-        // The SDK omits what is null or empty, so it cannot remove a date or every tag; those go through REST.
-        if (update.ClearExpiresOn || update.ClearNotBefore || update.Tags is { Count: 0 })
+        if (DateClearing.Requested(update))
+        {
+            var cleared = await DateClearing.ClearAsync(rest, KvObjectType.Secret, name, version, update, RestMapping.ToSecret, cancellationToken).ConfigureAwait(false);
+            update = DateClearing.Remainder(update);
+            if (!DateClearing.Changes(update))
+            {
+                return cleared;
+            }
+        }
+
+        // The SDK omits empty tags, so it cannot remove every tag; that goes through REST.
+        if (update.Tags is { Count: 0 })
         {
             using var answer = await rest.SendAsync(RequestMethod.Patch, $"secrets/{name}/{version}", UpdateBody(update), cancellationToken).ConfigureAwait(false);
             return RestMapping.ToSecret(answer!.RootElement, Vault);

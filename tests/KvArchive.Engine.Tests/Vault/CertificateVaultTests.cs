@@ -47,6 +47,10 @@ public sealed class CertificateVaultTests(VaultFixture fixture) : IClassFixture<
         var literal = await client.QueryAsync(new KvObjectQuery { Name = listed.Name }, default).ToListAsync();
         Assert.Equal(new[] { KvObjectType.Secret, KvObjectType.Key, KvObjectType.Certificate }, literal.Select(o => o.Type));
         Assert.Equal(vault, literal[0].VaultName);
+
+        var missing = await Assert.ThrowsAsync<KvException>(() => client.QueryAsync(new KvObjectQuery { Name = "missing" }, default).ToListAsync().AsTask());
+        Assert.Equal(KvErrorKind.NotFound, missing.Kind);
+        Assert.Equal($"No secret, key or certificate named 'missing' was found in vault '{vault}'.", missing.Message);
     }
 
     [Fact]

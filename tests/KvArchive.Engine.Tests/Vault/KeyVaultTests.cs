@@ -55,11 +55,22 @@ public sealed class KeyVaultTests(VaultFixture fixture) : IClassFixture<VaultFix
         var versions = await client.ListVersionsAsync(KvObjectType.Key, "rsa", default).ToListAsync();
         Assert.Equal(new[] { rsa.Version, rsa2.Version }.Order(), versions.Select(v => v.Version).Order());
 
-        var updated = await client.UpdateAsync(KvObjectType.Key, "rsa", rsa.Version, new KvPropertyUpdate { Enabled = false, ClearExpiresOn = true, Tags = new Dictionary<string, string> { ["team"] = "b" } }, default);
+        var later = exp.AddDays(5);
+        var updated = await client.UpdateAsync(KvObjectType.Key, "rsa", rsa.Version, new KvPropertyUpdate { Enabled = false, ExpiresOn = later, Tags = new Dictionary<string, string> { ["team"] = "b" } }, default);
         Assert.Equal(rsa.Version, updated.Version);
         Assert.False(updated.Enabled);
-        Assert.Null(updated.ExpiresOn);
+        Assert.Equal(later, updated.ExpiresOn);
         Assert.Equal("b", updated.Tags["team"]);
+
+        try
+        {
+            Assert.Null((await client.UpdateAsync(KvObjectType.Key, "rsa", rsa.Version, new KvPropertyUpdate { Enabled = true, ClearExpiresOn = true }, default)).ExpiresOn);
+        }
+        catch (KvException e)
+        {
+            Assert.Contains("kept the expiry date of key 'rsa'", e.Message, StringComparison.Ordinal);
+            Assert.False((await client.GetAsync(KvObjectType.Key, "rsa", rsa.Version, default)).Enabled);
+        }
 
         var latestUpdated = await client.UpdateAsync(KvObjectType.Key, "rsa", null, new KvPropertyUpdate { Tags = new Dictionary<string, string>() }, default);
         Assert.Equal(rsa2.Version, latestUpdated.Version);

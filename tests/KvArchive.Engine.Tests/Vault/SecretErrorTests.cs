@@ -154,7 +154,7 @@ public sealed class SecretErrorTests(VaultFixture fixture) : IClassFixture<Vault
         var client = await fixture.ConnectAsync(vault, observer, maxRetries: 3);
         await client.SetSecretAsync("s", "v", new KvSecretSetOptions(), default);
         observer.Clear();
-        await fixture.Server.SetFaultsAsync(vault, new { rules = new[] { new { method = "GET", pathRegex = "/secrets/s", status = 0, count = 1, drop = true } } });
+        await fixture.Server.SetFaultsAsync(vault, new { rules = new[] { new { method = "GET", pathRegex = "/secrets/s", status = 503, count = 1, drop = true } } });
 
         Assert.Equal("s", (await client.GetAsync(KvObjectType.Secret, "s", null, default)).Name);
         Assert.Equal(new[] { 0, 200 }, observer.Statuses);

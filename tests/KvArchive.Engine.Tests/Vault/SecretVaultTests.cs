@@ -74,13 +74,13 @@ public sealed class SecretVaultTests(VaultFixture fixture) : IClassFixture<Vault
         Assert.Equal(60, app.Count);
         Assert.All(app, o => Assert.StartsWith("app", o.Name, StringComparison.OrdinalIgnoreCase));
 
-        var one = await client.QueryAsync(new KvObjectQuery { Name = "other-thin?" }, default).ToListAsync();
+        var one = await client.QueryAsync(new KvObjectQuery { Types = [KvObjectType.Secret], Name = "other-thin?" }, default).ToListAsync();
         Assert.Equal("Other-Thing", Assert.Single(one).Name);
 
-        var none = await client.QueryAsync(new KvObjectQuery { Name = "nothing*" }, default).ToListAsync();
+        var none = await client.QueryAsync(new KvObjectQuery { Types = [KvObjectType.Secret], Name = "nothing*" }, default).ToListAsync();
         Assert.Empty(none);
 
-        var literal = await Assert.ThrowsAsync<KvException>(() => client.QueryAsync(new KvObjectQuery { Name = "missing" }, default).ToListAsync().AsTask());
+        var literal = await Assert.ThrowsAsync<KvException>(() => client.QueryAsync(new KvObjectQuery { Types = [KvObjectType.Secret], Name = "missing" }, default).ToListAsync().AsTask());
         Assert.Equal(KvErrorKind.NotFound, literal.Kind);
         Assert.Contains("'missing'", literal.Message, StringComparison.Ordinal);
     }
@@ -139,16 +139,26 @@ public sealed class SecretVaultTests(VaultFixture fixture) : IClassFixture<Vault
         Assert.False(disabled.Enabled);
         Assert.Equal(set.Version, disabled.Version);
 
-        var cleared = await client.UpdateAsync(KvObjectType.Secret, "s", set.Version, new KvPropertyUpdate
+        // Removing a date: either the vault removes it, or the engine says it kept it and changes nothing else.
+        try
         {
-            Enabled = true,
-            ClearExpiresOn = true,
-            Tags = new Dictionary<string, string>(),
-        }, default);
-        Assert.True(cleared.Enabled);
-        Assert.Null(cleared.ExpiresOn);
-        Assert.Empty(cleared.Tags);
-        Assert.Equal("b", cleared.ContentType);
+            var cleared = await client.UpdateAsync(KvObjectType.Secret, "s", set.Version, new KvPropertyUpdate { Enabled = true, ClearExpiresOn = true }, default);
+            Assert.Null(cleared.ExpiresOn);
+            Assert.True(cleared.Enabled);
+        }
+        catch (KvException e)
+        {
+            Assert.Equal(KvErrorKind.InvalidArgument, e.Kind);
+            Assert.Equal($"Vault '{vault}' kept the expiry date of secret 's': it does not remove a date once set. Nothing was changed; set a new date instead, or set a new version without one.", e.Message);
+            var unchanged = await client.GetAsync(KvObjectType.Secret, "s", set.Version, default);
+            Assert.False(unchanged.Enabled);
+            Assert.NotNull(unchanged.ExpiresOn);
+        }
+
+        var untagged = await client.UpdateAsync(KvObjectType.Secret, "s", set.Version, new KvPropertyUpdate { Enabled = true, Tags = new Dictionary<string, string>() }, default);
+        Assert.True(untagged.Enabled);
+        Assert.Empty(untagged.Tags);
+        Assert.Equal("b", untagged.ContentType);
         Assert.Single(await client.ListVersionsAsync(KvObjectType.Secret, "s", default).ToListAsync());
     }
 
