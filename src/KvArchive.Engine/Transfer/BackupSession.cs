@@ -160,14 +160,21 @@ public sealed class BackupSession : IDisposable
             var listing = client.ListAsync(type, _runner!.Token).GetAsyncEnumerator(_runner.Token);
             try
             {
-                while (Wait(listing.MoveNextAsync()))
+                while (Guard(() => _runner.Await(_ => listing.MoveNextAsync().AsTask())))
                 {
                     Add(listing.Current);
                 }
             }
             finally
             {
-                Wait(listing.DisposeAsync());
+                try
+                {
+                    listing.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
+                catch (Exception e) when (e is OperationCanceledException or KvException)
+                {
+                    // The listing's own failure (or the cancellation) is what the caller sees.
+                }
             }
         }
     }
@@ -438,11 +445,22 @@ public sealed class BackupSession : IDisposable
 
     private static string Word(KvObjectType type) => type.ToString().ToLowerInvariant();
 
-    private void Guard(Action action)
+    private void Guard(Action action) => Guard(() =>
+    {
+        action();
+        return true;
+    });
+
+    private T Guard<T>(Func<T> action)
     {
         try
         {
-            action();
+            return action();
+        }
+        catch (KvException e) when (e.Kind == KvErrorKind.Cancelled)
+        {
+            Abandon();
+            throw new KvException(KvErrorKind.Cancelled, KvErrorIds.Cancelled, $"The backup was stopped; nothing was written at '{Path}'{(File.Exists(Path) ? " and the archive already there was left as it was" : string.Empty)}.", e);
         }
         catch
         {
@@ -457,26 +475,6 @@ public sealed class BackupSession : IDisposable
         _runner?.Abort();
         _writer?.Dispose();
     }
-
-    private bool Wait(ValueTask<bool> pending)
-    {
-        try
-        {
-            return pending.AsTask().GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is OperationCanceledException || e is KvException { Kind: KvErrorKind.Cancelled })
-        {
-            Abandon();
-            throw new KvException(KvErrorKind.Cancelled, KvErrorIds.Cancelled, "The operation was stopped.", e);
-        }
-        catch
-        {
-            Abandon();
-            throw;
-        }
-    }
-
-    private void Wait(ValueTask pending) => pending.AsTask().GetAwaiter().GetResult();
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed || _completed, this);
 

@@ -393,6 +393,11 @@ public sealed class RestoreSession : IDisposable
         {
             action();
         }
+        catch (KvException e) when (e.Kind == KvErrorKind.Cancelled)
+        {
+            _runner.Abort();
+            throw new KvException(KvErrorKind.Cancelled, KvErrorIds.Cancelled, $"The restore was stopped after {_restored} restored entries; they stay restored, and the entries not reported were not restored.", e);
+        }
         catch
         {
             _runner.Abort();

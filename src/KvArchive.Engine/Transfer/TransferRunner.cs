@@ -69,6 +69,20 @@ internal sealed class TransferRunner<TItem> : IDisposable
         Run(() => _added - _finished < _maxInFlight);
     }
 
+    /// <summary>
+    /// Waits for work the driving thread needs (e.g. the next page of a listing), draining host calls
+    /// meanwhile; the driving thread only. The work runs on the thread pool, so no synchronization context
+    /// of the caller is needed to finish it.
+    /// </summary>
+    public T Await<T>(Func<CancellationToken, Task<T>> work)
+    {
+        ThrowIfStopped();
+        var task = Task.Run(() => work(_cancellation.Token));
+        task.ContinueWith(_ => _pump.Wake(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Run(() => task.IsCompleted);
+        return task.GetAwaiter().GetResult();
+    }
+
     /// <summary>Waits for every item, releasing output as it comes; the driving thread only.</summary>
     public void Complete()
     {
@@ -156,7 +170,7 @@ internal sealed class TransferRunner<TItem> : IDisposable
         }
         catch (Exception e)
         {
-            _fatal ??= ExceptionDispatchInfo.Capture(e);
+            Interlocked.CompareExchange(ref _fatal, ExceptionDispatchInfo.Capture(e), null);
             _cancellation.Cancel();
             _pump.Wake();
         }
