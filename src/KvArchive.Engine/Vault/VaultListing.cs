@@ -55,7 +55,7 @@ public static class VaultListing
     {
         if (query.IncludeVersions)
         {
-            await foreach (var version in client.ListVersionsAsync(type, name, cancellationToken).ConfigureAwait(false))
+            await foreach (var version in WithoutNotFound(client.ListVersionsAsync(type, name, cancellationToken), cancellationToken).ConfigureAwait(false))
             {
                 yield return version;
             }
@@ -78,6 +78,31 @@ public static class VaultListing
         if (item is not null)
         {
             yield return item;
+        }
+    }
+
+    /// <summary>Ends a stream quietly on NotFound (a version list of a name that does not exist).</summary>
+    private static async IAsyncEnumerable<KvObject> WithoutNotFound(IAsyncEnumerable<KvObject> source, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var enumerator = source.GetAsyncEnumerator(cancellationToken);
+        await using (enumerator.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (KvException e) when (e.Kind == KvErrorKind.NotFound && e.ErrorId == KvErrorIds.ObjectNotFound)
+                {
+                    break;
+                }
+
+                yield return enumerator.Current;
+            }
         }
     }
 

@@ -111,6 +111,12 @@ public sealed class SecretVaultTests(VaultFixture fixture) : IClassFixture<Vault
         var removedLiteral = await client.QueryAsync(new KvObjectQuery { Types = [KvObjectType.Secret], Name = "gone", InRemovedState = true }, default).ToListAsync();
         Assert.Single(removedLiteral);
 
+        var versionsOfA1 = await client.QueryAsync(new KvObjectQuery { Types = [KvObjectType.Secret], Name = "A1", IncludeVersions = true }, default).ToListAsync();
+        Assert.Equal(2, versionsOfA1.Count);
+        var noVersions = await Assert.ThrowsAsync<KvException>(() => client.QueryAsync(new KvObjectQuery { Types = [KvObjectType.Secret], Name = "none", IncludeVersions = true }, default).ToListAsync().AsTask());
+        Assert.Equal(KvErrorKind.NotFound, noVersions.Kind);
+        Assert.Equal($"No secret named 'none' was found in vault '{vault}'.", noVersions.Message);
+
         var both = await Assert.ThrowsAsync<KvException>(() => client.QueryAsync(new KvObjectQuery { IncludeVersions = true, InRemovedState = true }, default).ToListAsync().AsTask());
         Assert.Equal(KvErrorKind.InvalidArgument, both.Kind);
     }
