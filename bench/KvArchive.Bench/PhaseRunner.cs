@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Net.Http.Headers;
+using System.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Security.KeyVault.Certificates;
+using Azure.Security.KeyVault.Secrets;
+using KvArchive.TestSupport;
+
+namespace KvArchive.Bench;
+
+/// <summary>Runs one phase in a child process (so peak memory is the phase's own) and reads its result.</summary>
+public static class PhaseRunner
+{
+    private const string ResultPrefix = "BENCH-RESULT ";
+    private const string TokenVariable = "KVARCHIVE_BENCH_TOKEN";
+
+    // Records are counted as they stream, not kept, so the benchmark's own memory stays flat.
+    private const string CountByStatus = " | ForEach-Object -Begin { $c = @{} } -Process { $c[[string]$_.Status] = 1 + [int]$c[[string]$_.Status] } -End { $c }";
+
+    public static async Task<PhaseResult> RunChildAsync(BenchOptions options, LocalVaultServer server, string phase, int size, string source, string target, string archive)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        psi.ArgumentList.Add(typeof(PhaseRunner).Assembly.Location);
+        foreach (var a in new[]
+        {
+            "--phase", phase, "--size", size.ToString(CultureInfo.InvariantCulture), "--source", source, "--target", target,
+            "--archive", archive, "--port", server.Port.ToString(CultureInfo.InvariantCulture),
+            "--serial-sample", options.SerialSample.ToString(CultureInfo.InvariantCulture),
+            "--throttle-limit", options.ThrottleLimit.ToString(CultureInfo.InvariantCulture),
+        })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment[TokenVariable] = (await server.CreateTokenAsync("bench", lifetimeSeconds: 7200)).Token;
+        psi.Environment["KVARCHIVE_TRUSTED_CERTIFICATE"] = server.CertificatePath;
+        using var child = Process.Start(psi)!;
+        string? line;
+        PhaseResult? result = null;
+        while ((line = await child.StandardOutput.ReadLineAsync()) is not null)
+        {
+            if (line.StartsWith(ResultPrefix, StringComparison.Ordinal))
+            {
+                result = JsonSerializer.Deserialize<PhaseResult>(line[ResultPrefix.Length..]);
+            }
+            else
+            {
+                Console.WriteLine("     | " + line);
+            }
+        }
+
+        await child.WaitForExitAsync();
+        return result ?? throw new InvalidOperationException($"Phase {phase} at {size} objects reported no result (exit code {child.ExitCode}).");
+    }
+
+    public static async Task<int> RunAsync(BenchOptions o)
+    {
+        var token = Environment.GetEnvironmentVariable(TokenVariable) ?? throw new InvalidOperationException(TokenVariable + " is not set");
+        var certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Environment.GetEnvironmentVariable("KVARCHIVE_TRUSTED_CERTIFICATE")!));
+        Uri VaultUri(string name) => new($"https://{name}.vault.localhost:{o.Port}/");
+        var watch = Stopwatch.StartNew();
+        (int objects, int failed) = o.Phase switch
+        {
+            "serial" => await SerialBackupAsync(VaultUri(o.Source), token, certificate, o.SerialSample),
+            "backup" => RunPowerShell(
+                "param($u, $t, $a, $n) Get-KvObject -VaultUri $u -AccessToken $t | Backup-KvObject -Path $a -ThrottleLimit $n -Force" + CountByStatus,
+                VaultUri(o.Source), token, o.Archive, o.ThrottleLimit, "Saved"),
+            "restore" => RunPowerShell(
+                "param($u, $t, $a, $n) Get-KvArchiveItem -Path $a | Restore-KvObject -VaultUri $u -AccessToken $t -ThrottleLimit $n" + CountByStatus,
+                VaultUri(o.Target), token, o.Archive, o.ThrottleLimit, "Restored"),
+            _ => throw new ArgumentException("Unknown phase " + o.Phase),
+        };
+        watch.Stop();
+        var result = new PhaseResult
+        {
+            Phase = o.Phase!,
+            Size = o.Size,
+            Objects = objects,
+            Failed = failed,
+            Seconds = watch.Elapsed.TotalSeconds,
+            PeakMemoryBytes = Process.GetCurrentProcess().PeakWorkingSet64,
+        };
+        Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(result));
+        return 0;
+    }
+
+    /// <summary>What the service's docs and users' scripts do: list, then back up one object at a time, serially.</summary>
+    private static async Task<(int, int)> SerialBackupAsync(Uri vault, string token, X509Certificate2 trusted, int sample)
+    {
+        var credential = new StaticCredential(token);
+        var transport = new HttpClientTransport(new HttpClient(LocalVaultServer.CreateHandler(trusted)));
+        var secrets = new SecretClient(vault, credential, new SecretClientOptions { Transport = transport });
+        var certificates = new CertificateClient(vault, credential, new CertificateClientOptions { Transport = transport });
+        using var http = new HttpClient(LocalVaultServer.CreateHandler(trusted));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        int done = 0, failed = 0;
+        var sink = new List<byte[]>(1);
+
+        async Task Backup(Func<Task<byte[]>> call)
+        {
+            try
+            {
+                sink.Clear();
+                sink.Add(await call());
+                done++;
+            }
+            catch (Azure.RequestFailedException)
+            {
+                failed++;
+            }
+        }
+
+        await foreach (var s in secrets.GetPropertiesOfSecretsAsync())
+        {
+            if (done >= sample) { break; }
+            if (s.Managed) { continue; }
+            await Backup(async () => (await secrets.BackupSecretAsync(s.Name)).Value);
+        }
+
+        // Keys: the .NET Keys package is not available here; the loop is the same REST calls it makes.
+        string? next = new Uri(vault, "keys?api-version=2025-07-01").ToString();
+        while (next is not null && done < sample)
+        {
+            var page = JsonNode.Parse(await http.GetStringAsync(next))!;
+            foreach (var item in page["value"]!.AsArray())
+            {
+                if (done >= sample) { break; }
+                if (item!["managed"]?.GetValue<bool>() == true) { continue; }
+                var name = new Uri(item["kid"]!.GetValue<string>()).Segments[2].TrimEnd('/');
+                await Backup(async () =>
+                {
+                    using var response = await http.PostAsync(new Uri(vault, $"keys/{name}/backup?api-version=2025-07-01"), null);
+                    response.EnsureSuccessStatusCode();
+                    return Convert.FromBase64String(Pad(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["value"]!.GetValue<string>()));
+                });
+            }
+
+            next = page["nextLink"]?.GetValue<string>();
+        }
+
+        await foreach (var c in certificates.GetPropertiesOfCertificatesAsync())
+        {
+            if (done >= sample) { break; }
+            await Backup(async () => (await certificates.BackupCertificateAsync(c.Name)).Value);
+        }
+
+        return (done, failed);
+    }
+
+    private static string Pad(string base64Url)
+    {
+        var s = base64Url.Replace('-', '+').Replace('_', '/');
+        return s.PadRight(s.Length + ((4 - (s.Length % 4)) % 4), '=');
+    }
+
+    private static (int, int) RunPowerShell(string script, Uri vault, string token, string archive, int throttleLimit, string okStatus)
+    {
+        var manifest = Path.Combine(LocalVaultServer.RepoRoot(), "out", "KvArchive", "KvArchive.psd1");
+        using var runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+        runspace.Open();
+        using var ps = PowerShell.Create(runspace);
+        ps.AddCommand("Import-Module").AddParameter("Name", manifest).Invoke();
+        ps.Commands.Clear();
+        var secure = new SecureString();
+        foreach (var ch in token)
+        {
+            secure.AppendChar(ch);
+        }
+
+        secure.MakeReadOnly();
+        ps.AddScript(script).AddArgument(vault).AddArgument(secure).AddArgument(archive).AddArgument(throttleLimit);
+        var counts = ps.Invoke().Select(o => o.BaseObject).OfType<System.Collections.Hashtable>().FirstOrDefault() ?? [];
+        int Count(string status) => counts[status] is int n ? n : 0;
+        foreach (var e in ps.Streams.Error.Take(5))
+        {
+            Console.WriteLine("error: " + e);
+        }
+
+        return (Count(okStatus), Math.Max(Count("Failed"), ps.Streams.Error.Count));
+    }
+
+    private sealed class StaticCredential(string token) : TokenCredential
+    {
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) => new(token, DateTimeOffset.UtcNow.AddHours(2));
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) => new(GetToken(requestContext, cancellationToken));
+    }
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using KvArchive.Bench;
+using KvArchive.TestSupport;
+
+// Usage:
+//   dotnet run --project bench/KvArchive.Bench -c Release -- [--sizes 1000,5000,10000] [--quick]
+//        [--latency-ms 20] [--jitter-ms 5] [--serial-sample 1000] [--throttle-limit 32] [--no-results]
+// Each phase runs in a child process of its own (this program with --phase), so its peak memory is its own.
+var options = BenchOptions.Parse(args);
+if (options.Phase is not null)
+{
+    return await PhaseRunner.RunAsync(options);
+}
+
+Console.WriteLine($"KvArchive benchmark: sizes {string.Join(", ", options.Sizes)}, latency {options.LatencyMs} ms ± {options.JitterMs} ms, throttle ceiling {BenchOptions.CeilingPerSecond} requests/s per vault");
+var rows = new List<PhaseResult>();
+foreach (var size in options.Sizes)
+{
+    await using var server = await LocalVaultServer.StartAsync();
+    var source = $"src{size}";
+    var target = $"dst{size}";
+    await server.CreateVaultAsync(source);
+    await server.CreateVaultAsync(target);
+    var mix = Mix.For(size);
+    Console.WriteLine($"-- {size} objects ({mix.Secrets} secrets, {mix.Keys} keys, {mix.Certificates} certificates): seeding…");
+    await server.SeedAsync(source, new { secrets = mix.Secrets, keys = mix.Keys, certificates = mix.Certificates, versions = 1, prefix = "b" });
+    var faults = new { latencyMs = options.LatencyMs, jitterMs = options.JitterMs };
+    await server.SetFaultsAsync(source, faults);
+    await server.SetFaultsAsync(target, faults);
+
+    var archive = Path.Combine(Path.GetTempPath(), $"kvarchive-bench-{size}-{Environment.ProcessId}.kva");
+    foreach (var phase in new[] { "serial", "backup", "restore" })
+    {
+        await server.ResetStatsAsync(phase == "restore" ? target : source);
+        var result = await PhaseRunner.RunChildAsync(options, server, phase, size, source, target, archive);
+        var stats = await server.GetStatsAsync(phase == "restore" ? target : source);
+        result = result with
+        {
+            Requests = stats["requests"]!.GetValue<long>(),
+            Throttled = stats["throttled"]!.GetValue<long>(),
+        };
+        rows.Add(result);
+        Console.WriteLine(result.ToConsoleLine());
+    }
+
+    File.Delete(archive);
+}
+
+var report = Report.Build(options, rows);
+Console.WriteLine();
+Console.WriteLine(report);
+if (!options.NoResults)
+{
+    var path = Path.Combine(LocalVaultServer.RepoRoot(), "bench", options.Quick ? "RESULTS-quick.md" : "RESULTS.md");
+    File.WriteAllText(path, report);
+    Console.WriteLine($"Results written to {path}");
+}
+
+return 0;
