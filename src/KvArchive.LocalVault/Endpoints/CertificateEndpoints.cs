@@ -1,9 +1,519 @@
+using System.Text.Json;
+using KvArchive.LocalVault.Crypto;
 using KvArchive.LocalVault.Http;
+using KvArchive.LocalVault.Store;
 
 namespace KvArchive.LocalVault.Endpoints;
 
-/// <summary>/certificates and /deletedcertificates.</summary>
-public sealed class CertificateEndpoints(SecretEndpoints secrets, KeyEndpoints keys)
+/// <summary>
+/// /certificates and /deletedcertificates. Each certificate owns a managed key and a managed secret of the same
+/// name and version ids; they follow it through delete, recover, purge, backup and restore.
+/// </summary>
+public sealed class CertificateEndpoints
 {
-    public Task HandleAsync(VaultCall call) => throw new VaultErrorException(501, "NotImplemented", "Certificates are not implemented yet: " + secrets.GetType().Name + keys.GetType().Name);
+    private readonly SecretEndpoints _secrets;
+    private readonly KeyEndpoints _keys;
+
+    public CertificateEndpoints(SecretEndpoints secrets, KeyEndpoints keys)
+    {
+        _secrets = secrets;
+        _keys = keys;
+        Common = new ObjectEndpoints<CertificateEntry, CertificateVersion>
+        {
+            Kind = ObjectKind.Certificate,
+            Collection = v => v.Certificates,
+            WriteBundle = CertificateJson.WriteBundle,
+            WriteItem = CertificateJson.WriteItem,
+            Cascade = CascadeToOwned,
+        };
+    }
+
+    public ObjectEndpoints<CertificateEntry, CertificateVersion> Common { get; }
+
+    public Task HandleAsync(VaultCall call) => call.Route.Operation switch
+    {
+        VaultOperation.CertificateList => Common.ListAsync(call),
+        VaultOperation.CertificateGet => GetAsync(call),
+        VaultOperation.CertificateCreate => CreateAsync(call),
+        VaultOperation.CertificateImport => ImportAsync(call),
+        VaultOperation.CertificateUpdate => UpdateAsync(call),
+        VaultOperation.CertificateDelete => Common.DeleteAsync(call),
+        VaultOperation.CertificateVersions => Common.ListVersionsAsync(call),
+        VaultOperation.CertificateBackup => BackupAsync(call),
+        VaultOperation.CertificateRestore => RestoreAsync(call),
+        VaultOperation.CertificatePendingGet => GetPendingAsync(call),
+        VaultOperation.CertificatePendingUpdate => CancelPendingAsync(call),
+        VaultOperation.CertificatePendingDelete => DeletePendingAsync(call),
+        VaultOperation.CertificatePolicyGet => GetPolicyAsync(call),
+        VaultOperation.CertificatePolicyUpdate => UpdatePolicyAsync(call),
+        VaultOperation.CertificateContactsGet or VaultOperation.CertificateContactsSet or VaultOperation.CertificateContactsDelete => ContactsAsync(call),
+        VaultOperation.CertificateIssuerList => EmptyListAsync(call),
+        VaultOperation.CertificateIssuerGet or VaultOperation.CertificateIssuerDelete => throw new VaultErrorException(404, "CertificateIssuerNotFound", $"Issuer not found: {call.Route.Name}"),
+        VaultOperation.CertificateIssuerSet or VaultOperation.CertificatePendingMerge => throw new VaultErrorException(501, "NotImplemented", "LocalVault issues self-signed certificates only: certificate issuers and merging are not offered."),
+        VaultOperation.DeletedCertificateList => Common.ListDeletedAsync(call),
+        VaultOperation.DeletedCertificateGet => Common.GetDeletedAsync(call),
+        VaultOperation.DeletedCertificatePurge => Common.PurgeAsync(call),
+        VaultOperation.DeletedCertificateRecover => Common.RecoverAsync(call),
+        _ => throw new InvalidOperationException("Not a certificate operation."),
+    };
+
+    private Task GetAsync(VaultCall call)
+    {
+        var snapshot = Common.Snapshot(call, call.Name, call.Route.Version);
+        return JsonResponse.SendAsync(call.Http, 200, w => CertificateJson.WriteBundle(w, call.Vault, snapshot, false));
+    }
+
+    private async Task CreateAsync(VaultCall call)
+    {
+        var name = ObjectNames.Validate(call.Name);
+        var vault = call.Vault;
+        using var body = await call.TryReadBodyAsync();
+        var root = body?.RootElement;
+        var policyElement = root is { } r ? JsonInput.Object(r, "policy") : null;
+        var attributes = root is { } r2 ? AttributesInput.Read(r2) : default;
+        var tags = root is { } r3 ? JsonInput.Tags(r3) : null;
+
+        string? existingPolicy;
+        KeyMaterial? existingKey;
+        lock (vault.Gate)
+        {
+            var existing = vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds);
+            existingPolicy = existing is { IsActive: true } ? existing.PolicyJson : null;
+            existingKey = existing is { IsActive: true } ? vault.Keys.Find(name)?.Latest?.Material : null;
+        }
+
+        if (policyElement is null && existingPolicy is null)
+        {
+            throw VaultErrors.BadParameter("A certificate policy is required to create a new certificate.");
+        }
+
+        var basis = existingPolicy is null ? new CertificatePolicyModel() : CertificatePolicyModel.Parse(existingPolicy);
+        var policy = policyElement is { } given ? CertificatePolicyModel.Read(given, basis, call.NowSeconds) : basis with { Updated = call.NowSeconds };
+        var issued = CertificateFactory.CreateSelfSigned(policy, DateTimeOffset.FromUnixTimeSeconds(call.NowSeconds), policy.ReuseKey ? existingKey : null);
+        var selfSigned = string.Equals(policy.IssuerName, "Self", StringComparison.OrdinalIgnoreCase);
+        var operation = new PendingCertificateOperation
+        {
+            RequestId = ObjectNames.NewVersion(),
+            Csr = issued.Csr!,
+            IssuerName = policy.IssuerName,
+            CompletesAtMs = call.NowMs + vault.Settings.CertificateDelayMs,
+        };
+        if (selfSigned)
+        {
+            (operation.Certificate, operation.Key, operation.Secret) = CertificateBuilder.Build(issued, policy, call.NowSeconds, attributes.Enabled ?? policy.Enabled, tags);
+        }
+
+        issued.Certificate.Dispose();
+        CertificateJson.OperationSnapshot snapshot;
+        lock (vault.Gate)
+        {
+            var entry = PrepareName(call, name);
+            entry.PolicyJson = policy.ToJson();
+            entry.Pending = operation;
+            vault.MarkDirty();
+            snapshot = CertificateJson.OperationSnapshot.Of(operation);
+        }
+
+        call.Http.Response.Headers.Location = $"{vault.BaseUri}/certificates/{name}/pending?api-version={call.ApiVersion}&request_id={operation.RequestId}";
+        await JsonResponse.SendAsync(call.Http, 202, w => CertificateJson.WriteOperation(w, vault, name, snapshot));
+    }
+
+    private async Task ImportAsync(VaultCall call)
+    {
+        var name = ObjectNames.Validate(call.Name);
+        var vault = call.Vault;
+        using var body = await call.ReadBodyAsync();
+        var root = body.RootElement;
+        var value = JsonInput.String(root, "value") ?? throw VaultErrors.BadParameter("Property 'value' (the PFX as base64, or PEM) is required.");
+        var issued = CertificateFactory.Import(value, JsonInput.String(root, "pwd"));
+        var policyElement = JsonInput.Object(root, "policy");
+        var contentType = policyElement is { } p && JsonInput.Object(p, "secret_props") is { } sp && JsonInput.String(sp, "contentType") is { } ct
+            ? ct
+            : value.TrimStart().StartsWith("-----BEGIN", StringComparison.Ordinal) ? CertificatePolicyModel.Pem : CertificatePolicyModel.Pkcs12;
+        var basis = ImportedPolicy.From(issued, contentType, call.NowSeconds);
+        var policy = policyElement is { } given ? CertificatePolicyModel.Read(given, basis, call.NowSeconds) : basis;
+        var attributes = AttributesInput.Read(root);
+        var (certificate, key, secret) = CertificateBuilder.Build(issued, policy, call.NowSeconds, attributes.Enabled ?? true, JsonInput.Tags(root));
+        issued.Certificate.Dispose();
+
+        ObjectSnapshot<CertificateVersion> snapshot;
+        lock (vault.Gate)
+        {
+            var entry = PrepareName(call, name);
+            entry.PolicyJson = policy.ToJson();
+            AddVersions(vault, entry, certificate, key, secret);
+            vault.MarkDirty();
+            snapshot = ObjectSnapshot<CertificateVersion>.Of(entry, entry.Latest!);
+        }
+
+        await JsonResponse.SendAsync(call.Http, 200, w => CertificateJson.WriteBundle(w, vault, snapshot, false));
+    }
+
+    private async Task UpdateAsync(VaultCall call)
+    {
+        var name = ObjectNames.Validate(call.Name);
+        var versionId = ObjectNames.ValidateVersion(call.Route.Version);
+        var vault = call.Vault;
+        using var body = await call.ReadBodyAsync();
+        var root = body.RootElement;
+        var attributes = AttributesInput.Read(root);
+        var tags = JsonInput.Tags(root);
+        var policyElement = JsonInput.Object(root, "policy");
+        ObjectSnapshot<CertificateVersion> snapshot;
+        lock (vault.Gate)
+        {
+            var entry = SoftDeleteStateMachine.RequireActive(vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds), ObjectKind.Certificate, name, versionId);
+            var current = entry.Find(versionId) ?? throw VaultErrors.NotFound(ObjectKind.Certificate, name, versionId);
+            var policy = policyElement is { } p ? CertificatePolicyModel.Read(p, CertificatePolicyModel.Parse(entry.PolicyJson), call.NowSeconds).ToJson() : null;
+            var enabled = attributes.Enabled ?? current.Enabled;
+            var newTags = tags ?? current.Tags;
+            var updated = current with { Enabled = enabled, Tags = newTags, Updated = call.NowSeconds };
+            entry.Replace(updated);
+            UpdateOwned(vault.Keys.Find(name), updated.Version, v => v with { Enabled = enabled, Tags = newTags, Updated = call.NowSeconds });
+            UpdateOwned(vault.Secrets.Find(name), updated.Version, v => v with { Enabled = enabled, Tags = newTags, Updated = call.NowSeconds });
+            if (policy is not null)
+            {
+                entry.PolicyJson = policy;
+            }
+
+            vault.MarkDirty();
+            snapshot = ObjectSnapshot<CertificateVersion>.Of(entry, updated);
+        }
+
+        await JsonResponse.SendAsync(call.Http, 200, w => CertificateJson.WriteBundle(w, vault, snapshot, false));
+    }
+
+    private Task GetPendingAsync(VaultCall call)
+    {
+        var name = ObjectNames.Validate(call.Name);
+        var vault = call.Vault;
+        CertificateJson.OperationSnapshot snapshot;
+        lock (vault.Gate)
+        {
+            var op = RequirePending(vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds), name);
+            snapshot = CertificateJson.OperationSnapshot.Of(op);
+        }
+
+        return JsonResponse.SendAsync(call.Http, 200, w => CertificateJson.WriteOperation(w, vault, name, snapshot));
+    }
+
+    private async Task CancelPendingAsync(VaultCall call)
+    {
+        var name = ObjectNames.Validate(call.Name);
+        bool cancel;
+        using (var body = await call.ReadBodyAsync())
+        {
+            cancel = JsonInput.Bool(body.RootElement, "cancellation_requested") ?? throw VaultErrors.BadParameter("Property 'cancellation_requested' is required.");
+        }
+
+        var vault = call.Vault;
+        CertificateJson.OperationSnapshot snapshot;
+        lock (vault.Gate)
+        {
+            var op = RequirePending(vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds), name);
+            if (cancel && op.Status == "inProgress")
+            {
+                op.CancellationRequested = true;
+                op.Status = "cancelled";
+                op.Certificate = null;
+                op.Key = null;
+                op.Secret = null;
+                vault.MarkDirty();
+            }
+
+            snapshot = CertificateJson.OperationSnapshot.Of(op);
+        }
+
+        await JsonResponse.SendAsync(call.Http, 200, w => CertificateJson.WriteOperation(w, vault, name, snapshot));
+    }
+
+    private Task DeletePendingAsync(VaultCall call)
+    {
+        var name = ObjectNames.Validate(call.Name);
+        var vault = call.Vault;
+        CertificateJson.OperationSnapshot snapshot;
+        lock (vault.Gate)
+        {
+            var entry = vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds);
+            var op = RequirePending(entry, name);
+            snapshot = CertificateJson.OperationSnapshot.Of(op);
+            entry!.Pending = null;
+            if (entry.VersionCount == 0)
+            {
+                vault.Certificates.Remove(entry);
+            }
+
+            vault.MarkDirty();
+        }
+
+        return JsonResponse.SendAsync(call.Http, 200, w => CertificateJson.WriteOperation(w, vault, name, snapshot));
+    }
+
+    private Task GetPolicyAsync(VaultCall call)
+    {
+        var name = ObjectNames.Validate(call.Name);
+        var vault = call.Vault;
+        string policy;
+        string stored;
+        lock (vault.Gate)
+        {
+            var entry = RequireWithPolicy(vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds), name);
+            policy = entry.PolicyJson;
+            stored = entry.Name;
+        }
+
+        return JsonResponse.SendAsync(call.Http, 200, w => CertificateJson.WritePolicy(w, vault, stored, policy));
+    }
+
+    private async Task UpdatePolicyAsync(VaultCall call)
+    {
+        var name = ObjectNames.Validate(call.Name);
+        var vault = call.Vault;
+        using var body = await call.ReadBodyAsync();
+        string policy;
+        string stored;
+        lock (vault.Gate)
+        {
+            var entry = RequireWithPolicy(vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds), name);
+            policy = CertificatePolicyModel.Read(body.RootElement, CertificatePolicyModel.Parse(entry.PolicyJson), call.NowSeconds).ToJson();
+            entry.PolicyJson = policy;
+            stored = entry.Name;
+            vault.MarkDirty();
+        }
+
+        await JsonResponse.SendAsync(call.Http, 200, w => CertificateJson.WritePolicy(w, vault, stored, policy));
+    }
+
+    private async Task BackupAsync(VaultCall call)
+    {
+        var name = ObjectNames.Validate(call.Name);
+        var vault = call.Vault;
+        BackupPayload payload;
+        lock (vault.Gate)
+        {
+            var entry = SoftDeleteStateMachine.RequireActive(vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds), ObjectKind.Certificate, name);
+            BackupSerializer.CheckVersionLimit(ObjectKind.Certificate, entry.Name, entry.Versions.Count);
+            payload = new BackupPayload
+            {
+                Kind = "certificate",
+                Name = entry.Name,
+                Certificates = [.. entry.Versions],
+                Keys = vault.Keys.Find(name) is { } k ? [.. k.Versions] : [],
+                Secrets = vault.Secrets.Find(name) is { } s ? [.. s.Versions] : [],
+                PolicyJson = entry.PolicyJson,
+            };
+        }
+
+        var blob = BackupSerializer.ToBlob(payload, BackupBlobCodec.KeyTag, vault.Settings.Geography);
+        await JsonResponse.SendAsync(call.Http, 200, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("value", blob);
+            w.WriteEndObject();
+        });
+    }
+
+    private async Task RestoreAsync(VaultCall call)
+    {
+        string? blob;
+        using (var body = await call.ReadBodyAsync())
+        {
+            blob = JsonInput.String(body.RootElement, "value") ?? throw VaultErrors.BadParameter("Property 'value' is required.");
+        }
+
+        var vault = call.Vault;
+        var payload = BackupSerializer.FromBlob(blob, BackupBlobCodec.KeyTag, "certificate", vault.Settings.Geography);
+        if (payload.Certificates is not { Count: > 0 } || payload.PolicyJson is null)
+        {
+            throw VaultErrors.MalformedBackup();
+        }
+
+        var name = payload.Name;
+        ObjectSnapshot<CertificateVersion> snapshot;
+        lock (vault.Gate)
+        {
+            var existing = vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds);
+            var key = vault.Resolve(vault.Keys, name, call.NowMs, call.NowSeconds);
+            var secret = vault.Resolve(vault.Secrets, name, call.NowMs, call.NowSeconds);
+            if (existing is { IsActive: true })
+            {
+                throw VaultErrors.AlreadyExists(ObjectKind.Certificate, name);
+            }
+
+            SoftDeleteStateMachine.EnsureNameFree(existing, ObjectKind.Certificate, name);
+            if (key is { IsActive: true })
+            {
+                throw VaultErrors.AlreadyExists(ObjectKind.Key, name);
+            }
+
+            if (secret is { IsActive: true })
+            {
+                throw VaultErrors.AlreadyExists(ObjectKind.Secret, name);
+            }
+
+            SoftDeleteStateMachine.EnsureNameFree(key, ObjectKind.Key, name);
+            SoftDeleteStateMachine.EnsureNameFree(secret, ObjectKind.Secret, name);
+            RemoveIfPresent(vault.Certificates, existing);
+            RemoveIfPresent(vault.Keys, key);
+            RemoveIfPresent(vault.Secrets, secret);
+            var entry = new CertificateEntry { Name = name, PolicyJson = payload.PolicyJson, Versions = BackupSerializer.Resequence(vault, payload.Certificates) };
+            vault.Certificates.Add(entry);
+            if (payload.Keys is { Count: > 0 })
+            {
+                vault.Keys.Add(new KeyEntry { Name = name, Managed = true, Versions = BackupSerializer.Resequence(vault, payload.Keys) });
+            }
+
+            if (payload.Secrets is { Count: > 0 })
+            {
+                vault.Secrets.Add(new SecretEntry { Name = name, Managed = true, Versions = BackupSerializer.Resequence(vault, payload.Secrets) });
+            }
+
+            vault.MarkDirty();
+            snapshot = ObjectSnapshot<CertificateVersion>.Of(entry, entry.Latest!);
+        }
+
+        await JsonResponse.SendAsync(call.Http, 200, w => CertificateJson.WriteBundle(w, vault, snapshot, false));
+    }
+
+    private async Task ContactsAsync(VaultCall call)
+    {
+        var vault = call.Vault;
+        string? contacts;
+        switch (call.Route.Operation)
+        {
+            case VaultOperation.CertificateContactsSet:
+                using (var body = await call.ReadBodyAsync())
+                {
+                    if (!body.RootElement.TryGetProperty("contacts", out var list) || list.ValueKind != JsonValueKind.Array)
+                    {
+                        throw VaultErrors.BadParameter("Property 'contacts' (an array) is required.");
+                    }
+
+                    contacts = list.GetRawText();
+                }
+
+                lock (vault.Gate)
+                {
+                    vault.ContactsJson = contacts;
+                    vault.MarkDirty();
+                }
+
+                break;
+            case VaultOperation.CertificateContactsDelete:
+                lock (vault.Gate)
+                {
+                    contacts = vault.ContactsJson;
+                    vault.ContactsJson = null;
+                    vault.MarkDirty();
+                }
+
+                break;
+            default:
+                lock (vault.Gate)
+                {
+                    contacts = vault.ContactsJson;
+                }
+
+                break;
+        }
+
+        if (contacts is null)
+        {
+            throw new VaultErrorException(404, "ContactsNotFound", "Contacts not found.");
+        }
+
+        await JsonResponse.SendAsync(call.Http, 200, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("id", vault.BaseUri + "/certificates/contacts");
+            w.WritePropertyName("contacts");
+            w.WriteRawValue(contacts);
+            w.WriteEndObject();
+        });
+    }
+
+    private static Task EmptyListAsync(VaultCall call) => JsonResponse.SendAsync(call.Http, 200, w =>
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("value");
+        w.WriteEndArray();
+        w.WriteNull("nextLink");
+        w.WriteEndObject();
+    });
+
+    /// <summary>Under the lock: the certificate entry to add a version to, after the name checks (409s).</summary>
+    private static CertificateEntry PrepareName(VaultCall call, string name)
+    {
+        var vault = call.Vault;
+        var entry = vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds);
+        SoftDeleteStateMachine.EnsureNameFree(entry, ObjectKind.Certificate, name);
+        var key = vault.Resolve(vault.Keys, name, call.NowMs, call.NowSeconds);
+        var secret = vault.Resolve(vault.Secrets, name, call.NowMs, call.NowSeconds);
+        foreach (var (owned, kind) in new (ObjectEntry?, ObjectKind)[] { (key, ObjectKind.Key), (secret, ObjectKind.Secret) })
+        {
+            if (owned is { Managed: false })
+            {
+                if (owned.IsActive)
+                {
+                    throw new VaultErrorException(409, "Conflict", $"A {kind.Lower} named '{name}' exists that does not belong to a certificate; a certificate needs the name for its own {kind.Lower}.");
+                }
+
+                SoftDeleteStateMachine.EnsureNameFree(owned, kind, name);
+            }
+        }
+
+        if (entry is null)
+        {
+            entry = new CertificateEntry { Name = name };
+            vault.Certificates.Add(entry);
+        }
+
+        return entry;
+    }
+
+    private static void AddVersions(Vault vault, CertificateEntry entry, CertificateVersion certificate, KeyVersion key, SecretVersion secret)
+    {
+        entry.Pending = new PendingCertificateOperation
+        {
+            RequestId = "",
+            Csr = "",
+            IssuerName = "",
+            Certificate = certificate,
+            Key = key,
+            Secret = secret,
+        };
+        vault.CommitPending(entry);
+        entry.Pending = null;
+    }
+
+    private static PendingCertificateOperation RequirePending(CertificateEntry? entry, string name)
+        => entry is { State: EntryState.Active, Pending: { } op } ? op : throw new VaultErrorException(404, "PendingCertificateNotFound", $"Pending certificate not found: {name}");
+
+    private static CertificateEntry RequireWithPolicy(CertificateEntry? entry, string name)
+        => entry is { State: EntryState.Active } && (entry.VersionCount > 0 || entry.Pending is not null) ? entry : throw VaultErrors.NotFound(ObjectKind.Certificate, name);
+
+    private static void UpdateOwned<TVersion>(VersionedEntry<TVersion>? owned, string version, Func<TVersion, TVersion> update)
+        where TVersion : ObjectVersion
+    {
+        if (owned?.Find(version) is { } v && string.Equals(v.Version, version, StringComparison.OrdinalIgnoreCase))
+        {
+            owned.Replace(update(v));
+        }
+    }
+
+    private static void RemoveIfPresent<TEntry>(ObjectCollection<TEntry> collection, TEntry? entry)
+        where TEntry : ObjectEntry
+    {
+        if (entry is not null)
+        {
+            collection.Remove(entry);
+        }
+    }
+
+    /// <summary>Applies a certificate's delete, recover or purge to its managed key and secret (under the lock).</summary>
+    private void CascadeToOwned(Vault vault, CertificateEntry certificate, LifecycleAction action, long nowMs, long nowSeconds)
+    {
+        _keys.Common.ApplyOwned(vault, certificate.Name, action, nowMs, nowSeconds);
+        _secrets.Common.ApplyOwned(vault, certificate.Name, action, nowMs, nowSeconds);
+    }
 }

@@ -246,7 +246,7 @@ public sealed class ObjectEndpoints<TEntry, TVersion>
                     }
 
                     var state = SoftDeleteStateMachine.Effective(entry, nowMs, nowSeconds);
-                    var visible = entry.VersionCount > 0 && (deleted ? state is EntryState.Deleted or EntryState.Purging : state == EntryState.Active);
+                    var visible = entry.VersionCount > 0 && (deleted ? state == EntryState.Deleted : state == EntryState.Active);
                     return visible ? ObjectSnapshot<TVersion>.Of(entry, entry.Latest!) : null;
                 });
         }

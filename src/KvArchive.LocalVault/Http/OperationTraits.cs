@@ -5,11 +5,38 @@ namespace KvArchive.LocalVault.Http;
 /// <summary>The permission an operation needs (as the REST reference states it) and the budget it draws on.</summary>
 public static class OperationTraits
 {
-    /// <summary>The permission name, and an alternative that also grants it (null: none).</summary>
-    public static (string Permission, string? Alternative) Permission(VaultOperation op) => op switch
+    private static readonly string[] SecretsDeletedRead = ["secrets/recover", "secrets/purge", "secrets/delete"];
+    private static readonly string[] KeysDeletedRead = ["keys/recover", "keys/purge", "keys/delete"];
+    private static readonly string[] CertificatesDeletedRead = ["certificates/recover", "certificates/purge", "certificates/delete"];
+
+    /// <summary>
+    /// The permissions that grant an operation (any one suffices; the first is named in a 403). Reading deleted
+    /// objects needs recover, purge or delete (decided: as with RBAC, a reader with get and list does not see them).
+    /// </summary>
+    public static string[] Permissions(VaultOperation op) => Table[(int)op];
+
+    private static readonly string[][] Table = Enum.GetValues<VaultOperation>().Select(Compute).ToArray();
+
+    private static string[] Compute(VaultOperation op)
     {
-        VaultOperation.SecretList or VaultOperation.SecretVersions or VaultOperation.DeletedSecretList => ("secrets/list", null),
-        VaultOperation.SecretGet or VaultOperation.DeletedSecretGet => ("secrets/get", null),
+        switch (op)
+        {
+            case VaultOperation.DeletedSecretList or VaultOperation.DeletedSecretGet:
+                return SecretsDeletedRead;
+            case VaultOperation.DeletedKeyList or VaultOperation.DeletedKeyGet:
+                return KeysDeletedRead;
+            case VaultOperation.DeletedCertificateList or VaultOperation.DeletedCertificateGet:
+                return CertificatesDeletedRead;
+            default:
+                var (permission, alternative) = Permission(op);
+                return alternative is null ? [permission] : [permission, alternative];
+        }
+    }
+
+    private static (string Permission, string? Alternative) Permission(VaultOperation op) => op switch
+    {
+        VaultOperation.SecretList or VaultOperation.SecretVersions => ("secrets/list", null),
+        VaultOperation.SecretGet => ("secrets/get", null),
         VaultOperation.SecretSet => ("secrets/set", null),
         VaultOperation.SecretUpdate => ("secrets/set", "secrets/update"),
         VaultOperation.SecretDelete => ("secrets/delete", null),
@@ -18,8 +45,8 @@ public static class OperationTraits
         VaultOperation.DeletedSecretPurge => ("secrets/purge", null),
         VaultOperation.DeletedSecretRecover => ("secrets/recover", null),
 
-        VaultOperation.KeyList or VaultOperation.KeyVersions or VaultOperation.DeletedKeyList => ("keys/list", null),
-        VaultOperation.KeyGet or VaultOperation.DeletedKeyGet or VaultOperation.KeyRotationPolicyGet => ("keys/get", null),
+        VaultOperation.KeyList or VaultOperation.KeyVersions => ("keys/list", null),
+        VaultOperation.KeyGet or VaultOperation.KeyRotationPolicyGet => ("keys/get", null),
         VaultOperation.KeyImport => ("keys/import", null),
         VaultOperation.KeyCreate => ("keys/create", null),
         VaultOperation.KeyRotate => ("keys/rotate", "keys/create"),
@@ -31,8 +58,8 @@ public static class OperationTraits
         VaultOperation.DeletedKeyRecover => ("keys/recover", null),
         VaultOperation.KeyCryptography => ("keys/get", null),
 
-        VaultOperation.CertificateList or VaultOperation.CertificateVersions or VaultOperation.DeletedCertificateList => ("certificates/list", null),
-        VaultOperation.CertificateGet or VaultOperation.DeletedCertificateGet or VaultOperation.CertificatePendingGet or VaultOperation.CertificatePolicyGet => ("certificates/get", null),
+        VaultOperation.CertificateList or VaultOperation.CertificateVersions => ("certificates/list", null),
+        VaultOperation.CertificateGet or VaultOperation.CertificatePendingGet or VaultOperation.CertificatePolicyGet => ("certificates/get", null),
         VaultOperation.CertificateCreate or VaultOperation.CertificatePendingMerge => ("certificates/create", null),
         VaultOperation.CertificateImport => ("certificates/import", null),
         VaultOperation.CertificateUpdate or VaultOperation.CertificatePolicyUpdate or VaultOperation.CertificatePendingUpdate or VaultOperation.CertificatePendingDelete => ("certificates/update", null),

@@ -36,10 +36,10 @@ public sealed class VaultPipeline(VaultRegistry vaults, TokenService tokens, Vau
 
             var apiVersion = ApiVersions.Require(request);
             var route = RouteParser.Parse(request.Method, request.Path.Value ?? "/");
-            var (permission, alternative) = OperationTraits.Permission(route.Operation);
-            if (!grant.Permissions.Allows(permission) && (alternative is null || !grant.Permissions.Allows(alternative)))
+            var permissions = OperationTraits.Permissions(route.Operation);
+            if (!Array.Exists(permissions, grant.Permissions.Allows))
             {
-                throw VaultErrors.ForbiddenByRbac(grant.Identity, permission);
+                throw VaultErrors.ForbiddenByRbac(grant.Identity, permissions[0]);
             }
 
             if (vault.Faults is { } faults && await FaultResponder.ApplyAsync(context, faults))

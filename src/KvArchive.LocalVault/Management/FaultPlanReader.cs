@@ -82,7 +82,7 @@ public static class FaultPlanReader
             }
         }
 
-        var status = JsonInput.Int(r, "status");
+        var status = JsonInput.Int(r, "status") is { } given and not 0 ? given : (int?)null;
         if (status is < 100 or > 599)
         {
             throw VaultErrors.BadParameter("status must be an HTTP status from 100 to 599.");

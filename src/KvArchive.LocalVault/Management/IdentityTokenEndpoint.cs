@@ -29,6 +29,11 @@ public sealed class IdentityTokenEndpoint(TokenService tokens, IdentityRegistry 
             throw new VaultErrorException(401, "Unauthorized", "The X-IDENTITY-HEADER header is missing or wrong.");
         }
 
+        if (request.Query["api-version"].ToString().Length == 0)
+        {
+            throw VaultErrors.BadParameter("The api-version query parameter is required (2019-08-01).");
+        }
+
         var resource = request.Query["resource"].ToString();
         if (resource.Length == 0)
         {

@@ -422,7 +422,7 @@ public sealed class ManagementApi(
         foreach (var e in collection.Entries)
         {
             var state = SoftDeleteStateMachine.Effective(e, nowMs, nowSeconds);
-            if (e.VersionCount > 0 && (deleted ? state is EntryState.Deleted or EntryState.Purging : state == EntryState.Active))
+            if (e.VersionCount > 0 && (deleted ? state == EntryState.Deleted : state == EntryState.Active))
             {
                 n++;
             }

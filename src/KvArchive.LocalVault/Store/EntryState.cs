@@ -15,6 +15,6 @@ public enum EntryState
     /// <summary>A recover is under way: visible nowhere, the name is busy (ObjectIsBeingRecovered).</summary>
     Recovering,
 
-    /// <summary>A purge is under way: still listed as deleted until it completes, the name is busy (ObjectIsBeingDeleted).</summary>
+    /// <summary>A purge is under way: no longer listed as deleted, but the name is busy (ObjectIsBeingDeleted) until it completes.</summary>
     Purging,
 }

@@ -30,7 +30,7 @@ public abstract class ObjectEntry
     [JsonIgnore]
     public bool IsActive => State == EntryState.Active && VersionCount > 0;
 
-    /// <summary>Listed as deleted (soft-deleted, or its purge has not completed yet).</summary>
+    /// <summary>Listed as deleted (soft-deleted and no purge started).</summary>
     [JsonIgnore]
-    public bool IsListedAsDeleted => (State == EntryState.Deleted || State == EntryState.Purging) && VersionCount > 0;
+    public bool IsListedAsDeleted => State == EntryState.Deleted && VersionCount > 0;
 }
