@@ -53,6 +53,28 @@ public sealed class CertificateTests(LocalVaultFixture fx) : IClassFixture<Local
     }
 
     [Fact]
+    public async Task Slow_issuance_is_in_progress_until_it_completes()
+    {
+        var vault = await fx.NewVaultAsync(new { certificateDelayMs = 1500 });
+        var client = fx.Certificates(vault);
+        var op = await client.StartCreateCertificateAsync("slow", CertificatePolicy.Default);
+        Assert.Equal("inProgress", op.Properties.Status);
+        Assert.False(op.HasCompleted);
+
+        var pending = await fx.SendAsync(HttpMethod.Get, vault, "certificates/slow/pending" + Api);
+        Assert.Equal("inProgress", pending.Json["status"]!.GetValue<string>());
+        Assert.Null(pending.Json["target"]);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var cert = (await op.WaitForCompletionAsync(Poll, default)).Value;
+        Assert.True(watch.ElapsedMilliseconds >= 800, $"completed after {watch.ElapsedMilliseconds} ms");
+        Assert.Equal("slow", cert.Name);
+        var done = await fx.SendAsync(HttpMethod.Get, vault, "certificates/slow/pending" + Api);
+        Assert.Equal("completed", done.Json["status"]!.GetValue<string>());
+        Assert.Equal(new Uri(vault.Uri, "certificates/slow").ToString(), done.Json["target"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Managed_key_and_secret_are_visible_and_cannot_be_backed_up_alone()
     {
         var vault = await fx.NewVaultAsync();

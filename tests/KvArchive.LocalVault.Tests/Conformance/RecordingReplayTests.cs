@@ -11,6 +11,12 @@ namespace KvArchive.LocalVault.Tests.Conformance;
 public sealed class RecordingReplayTests(LocalVaultFixture fx, ITestOutputHelper output) : IClassFixture<LocalVaultFixture>
 {
     private static readonly object ReportLock = new();
+    private static readonly Lazy<string> ReportPath = new(() =>
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "replay-report.md");
+        File.WriteAllText(path, "# Replay of shared/conformance/recordings against LocalVault\n\n");
+        return path;
+    });
 
     public static TheoryData<string> Sessions()
     {
@@ -46,7 +52,7 @@ public sealed class RecordingReplayTests(LocalVaultFixture fx, ITestOutputHelper
         output.WriteLine(result.Details());
         lock (ReportLock)
         {
-            File.AppendAllText(Path.Combine(AppContext.BaseDirectory, "replay-report.md"), result.Details() + "\n\n");
+            File.AppendAllText(ReportPath.Value, result.Details() + "\n\n");
         }
 
         Assert.True(result.Steps.Count > 0, "nothing was replayed");

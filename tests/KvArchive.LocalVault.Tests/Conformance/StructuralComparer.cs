@@ -51,9 +51,11 @@ public static partial class StructuralComparer
 
     /// <summary>
     /// Appends every difference between <paramref name="recorded"/> and <paramref name="actual"/> to <paramref name="diffs"/>;
-    /// <paramref name="opaqueValue"/> is true when a top-level "value" string is opaque (backup blobs, generated PFX/PEM).
+    /// <paramref name="opaqueValue"/> is true when a top-level "value" string is opaque (backup blobs, generated PFX/PEM);
+    /// <paramref name="validityIsServiceOwn"/> when nbf/exp come from a certificate the service generated (its validity
+    /// period is a timestamp of the service's own) rather than from the request.
     /// </summary>
-    public static void Compare(string path, JsonNode? recorded, JsonNode? actual, List<string> diffs, bool opaqueValue = false)
+    public static void Compare(string path, JsonNode? recorded, JsonNode? actual, List<string> diffs, bool opaqueValue = false, bool validityIsServiceOwn = false)
     {
         var field = LastField(path);
         if (recorded is null)
@@ -96,7 +98,7 @@ public static partial class StructuralComparer
                         continue;
                     }
 
-                    Compare(childPath, rv, av, diffs, opaqueValue);
+                    Compare(childPath, rv, av, diffs, opaqueValue, validityIsServiceOwn);
                 }
 
                 break;
@@ -116,7 +118,7 @@ public static partial class StructuralComparer
                 {
                     for (var i = 0; i < Math.Min(ra.Count, aa.Count); i++)
                     {
-                        Compare($"{path}[{i}]", ra[i], aa[i], diffs, opaqueValue);
+                        Compare($"{path}[{i}]", ra[i], aa[i], diffs, opaqueValue, validityIsServiceOwn);
                     }
                 }
 
@@ -128,14 +130,15 @@ public static partial class StructuralComparer
                 break;
 
             case JsonValue rv:
-                CompareValue(path, field, rv, actual.AsValue(), diffs, opaqueValue);
+                CompareValue(path, field, rv, actual.AsValue(), diffs, opaqueValue, validityIsServiceOwn);
                 break;
         }
     }
 
-    private static void CompareValue(string path, string field, JsonValue recorded, JsonValue actual, List<string> diffs, bool opaqueValue)
+    private static void CompareValue(string path, string field, JsonValue recorded, JsonValue actual, List<string> diffs, bool opaqueValue, bool validityIsServiceOwn)
     {
-        if (ServiceOwnValues.Contains(field) || (field == "value" && opaqueValue && path.Count(c => c == '.') == 1))
+        if (ServiceOwnValues.Contains(field) || (field == "value" && opaqueValue && path.Count(c => c == '.') == 1)
+            || (validityIsServiceOwn && field is "nbf" or "exp"))
         {
             return;
         }
