@@ -84,9 +84,11 @@ public static class VaultOperations
 
     /// <summary>
     /// What a name is in the vault, read without writing anything: a live object (<see cref="KvNameState.Exists"/>),
-    /// a soft-deleted one, a delete, purge or recovery this client started that has not finished, or free.
-    /// A delete started elsewhere that is still under way reads as Free; the write then fails with
-    /// <see cref="KvErrorIds.ObjectBeingDeleted"/> (see <see cref="NameStateOf"/> and <see cref="RestoreAndWaitAsync"/>).
+    /// a soft-deleted one, a delete or recovery this client started whose result is not visible yet
+    /// (<see cref="KvNameState.BeingDeleted"/>, <see cref="KvNameState.BeingRecovered"/>), or free. Reads cannot see a
+    /// purge (or a delete started elsewhere) that is still under way: such a name reads as Free and a write to it
+    /// fails with <see cref="KvErrorIds.ObjectBeingDeleted"/> for a few seconds; <see cref="RetryWhileNameBusyAsync"/>
+    /// and <see cref="RestoreAndWaitAsync"/> wait that out, and <see cref="NameStateOf"/> classifies such a 409.
     /// </summary>
     public static async Task<KvNameState> GetNameStateAsync(this IVaultClient client, KvObjectType type, string name, CancellationToken cancellationToken)
     {
@@ -158,16 +160,27 @@ public static class VaultOperations
     /// ObjectIsBeingDeleted / ObjectIsBeingRecovered) until <see cref="KvWaitOptions.Timeout"/>. Every other failure,
     /// including a soft-deleted or existing name, is thrown at once.
     /// </summary>
-    public static async Task<KvObject> RestoreAndWaitAsync(this IVaultClient client, KvObjectType type, ReadOnlyMemory<byte> blob, KvWaitOptions? wait, CancellationToken cancellationToken)
+    public static Task<KvObject> RestoreAndWaitAsync(this IVaultClient client, KvObjectType type, ReadOnlyMemory<byte> blob, KvWaitOptions? wait, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        wait ??= KvWaitOptions.Default;
-        var backoff = new Backoff(wait);
+        return RetryWhileNameBusyAsync(ct => client.RestoreAsync(type, blob, ct), wait, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a write that takes a name (restore, set, create), retrying while the vault answers that the name is
+    /// still being deleted, purged or recovered (409 ObjectIsBeingDeleted / ObjectIsBeingRecovered), with bounded
+    /// backoff until <see cref="KvWaitOptions.Timeout"/>; then the last such failure is thrown. Other failures are
+    /// thrown at once. Key Vault purges asynchronously, so this is how to use a name right after a purge.
+    /// </summary>
+    public static async Task<T> RetryWhileNameBusyAsync<T>(Func<CancellationToken, Task<T>> write, KvWaitOptions? wait, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var backoff = new Backoff(wait ?? KvWaitOptions.Default);
         while (true)
         {
             try
             {
-                return await client.RestoreAsync(type, blob, cancellationToken).ConfigureAwait(false);
+                return await write(cancellationToken).ConfigureAwait(false);
             }
             catch (KvException e) when (e.ErrorId is KvErrorIds.ObjectBeingDeleted or KvErrorIds.ObjectBeingRecovered && !backoff.Expired)
             {

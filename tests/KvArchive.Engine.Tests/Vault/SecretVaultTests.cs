@@ -191,8 +191,26 @@ public sealed class SecretVaultTests(VaultFixture fixture) : IClassFixture<Vault
         Assert.Equal(KvNameState.Free, await client.GetNameStateAsync(KvObjectType.Secret, "s", default));
         Assert.Empty(await client.ListDeletedAsync(KvObjectType.Secret, default).ToListAsync());
 
-        // The name is usable again.
-        await client.SetSecretAsync("s", "again", new KvSecretSetOptions(), default);
+        // The name is usable again once the asynchronous purge is through; until then a write meets 409.
+        var busy = 0;
+        var again = await VaultOperations.RetryWhileNameBusyAsync(
+            async ct =>
+            {
+                try
+                {
+                    return await client.SetSecretAsync("s", "again", new KvSecretSetOptions(), ct);
+                }
+                catch (KvException e)
+                {
+                    Assert.Equal(KvErrorIds.ObjectBeingDeleted, e.ErrorId);
+                    busy++;
+                    throw;
+                }
+            },
+            FastWait,
+            default);
+        Assert.Equal("s", again.Name);
+        Assert.InRange(busy, 0, 100);
     }
 
     [Fact]
@@ -271,16 +289,47 @@ public sealed class SecretVaultTests(VaultFixture fixture) : IClassFixture<Vault
     [Fact]
     public async Task Restore_waits_out_a_purge_under_way()
     {
-        var vault = await fixture.NewVaultAsync(new { deleteDelayMs = 600 });
-        var client = await fixture.ConnectAsync(vault);
+        var vault = await fixture.NewVaultAsync(new { deleteDelayMs = 1500 });
+        var observer = new RecordingObserver();
+        var client = await fixture.ConnectAsync(vault, observer);
         await client.SetSecretAsync("p", "v", new KvSecretSetOptions(), default);
         var blob = await client.BackupAsync(KvObjectType.Secret, "p", default);
         await client.DeleteAndWaitAsync(KvObjectType.Secret, "p", FastWait, default);
         await client.PurgeAsync(KvObjectType.Secret, "p", default);
 
-        Assert.Equal(KvNameState.BeingDeleted, await client.GetNameStateAsync(KvObjectType.Secret, "p", default));
+        // Reads cannot see the purge under way; the restore meets 409 ObjectIsBeingDeleted and waits it out.
+        Assert.Equal(KvNameState.Free, await client.GetNameStateAsync(KvObjectType.Secret, "p", default));
+        observer.Clear();
         var restored = await client.RestoreAndWaitAsync(KvObjectType.Secret, blob, FastWait, default);
         Assert.Equal("p", restored.Name);
+        Assert.Contains(409, observer.Statuses);
+        Assert.Equal(200, observer.Statuses[^1]);
+    }
+
+    [Fact]
+    public async Task A_busy_name_is_given_up_on_after_the_timeout()
+    {
+        var vault = await fixture.NewVaultAsync(new { deleteDelayMs = 20000 });
+        var client = await fixture.ConnectAsync(vault);
+        await client.SetSecretAsync("slow", "v", new KvSecretSetOptions(), default);
+        await client.DeleteAsync(KvObjectType.Secret, "slow", default);
+
+        var started = DateTime.UtcNow;
+        var e = await Assert.ThrowsAsync<KvException>(() => VaultOperations.RetryWhileNameBusyAsync(
+            ct => client.SetSecretAsync("slow", "w", new KvSecretSetOptions(), ct),
+            new KvWaitOptions { InitialDelay = TimeSpan.FromMilliseconds(50), MaxDelay = TimeSpan.FromMilliseconds(200), Timeout = TimeSpan.FromSeconds(1) },
+            default));
+        Assert.Equal(KvErrorIds.ObjectBeingDeleted, e.ErrorId);
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
+
+        await client.SetSecretAsync("slow2", "v", new KvSecretSetOptions(), default);
+        var stuck = await Assert.ThrowsAsync<KvException>(() => client.DeleteAndWaitAsync(KvObjectType.Secret, "slow2", new KvWaitOptions { InitialDelay = TimeSpan.FromMilliseconds(50), Timeout = TimeSpan.FromSeconds(1) }, default));
+        Assert.Equal(KvErrorKind.Conflict, stuck.Kind);
+        Assert.Equal(KvErrorIds.ObjectBeingDeleted, stuck.ErrorId);
+        Assert.Equal($"Vault '{vault}' had not finished deleting secret 'slow2' after 1 s; check it later with Get-KvObject (and -InRemovedState).", stuck.Message);
+
+        var missing = await Assert.ThrowsAsync<KvException>(() => client.DeleteAndWaitAsync(KvObjectType.Secret, "other", FastWait, default));
+        Assert.Equal(KvErrorKind.NotFound, missing.Kind);
     }
 
     private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, T expected)
