@@ -7,8 +7,9 @@
              format file, MAML help, about topics).
     Test     dotnet test of the solution (xunit, including the module tests that host PowerShell), then the
              Pester suites in tests/Pester when Pester 5 is installed.
-    Package  builds Release and writes out/KvArchive.<version>.nupkg (a PowerShell Gallery package) with
-             Publish-PSResource's -NupkgOnly equivalent when PSResourceGet is present, else a zip of the layout.
+    Package  dotnet pack src/KvArchive -c Release -o out/package: builds Release and writes
+             out/package/KvArchive.<version>.nupkg, a PowerShell Gallery package of the module (see
+             src/KvArchive/KvArchive.Package.targets); publish it with Publish-PSResource -NupkgPath.
 .EXAMPLE
     ./build.ps1 -Task Build
 .EXAMPLE
@@ -61,26 +62,8 @@ function Invoke-Test {
 }
 
 function Invoke-Package {
-    Invoke-Dotnet build (Join-Path $root 'src' 'KvArchive') -c Release
-    $version = (Test-ModuleManifest -Path (Join-Path $moduleDir 'KvArchive.psd1')).Version
-    $packages = Join-Path $root 'out' 'packages'
-    New-Item -ItemType Directory -Path $packages -Force | Out-Null
-    if (Get-Command -Name Publish-PSResource -ErrorAction SilentlyContinue) {
-        $repository = "KvArchiveLocal-$PID"
-        Register-PSResourceRepository -Name $repository -Uri $packages -Trusted
-        try {
-            Publish-PSResource -Path $moduleDir -Repository $repository
-        }
-        finally {
-            Unregister-PSResourceRepository -Name $repository
-        }
-        Write-Host "Package: $(Join-Path $packages "KvArchive.$version.nupkg")"
-    }
-    else {
-        $zip = Join-Path $packages "KvArchive.$version.zip"
-        Compress-Archive -Path $moduleDir -DestinationPath $zip -Force
-        Write-Host "PSResourceGet is not available; wrote $zip (extract into a folder on `$env:PSModulePath)."
-    }
+    # '--output', not -o: an advanced function would take -o for the ambiguous -OutVariable/-OutBuffer.
+    Invoke-Dotnet pack (Join-Path $root 'src' 'KvArchive') -c Release '--output' (Join-Path $root 'out' 'package')
 }
 
 foreach ($t in $Task) {
