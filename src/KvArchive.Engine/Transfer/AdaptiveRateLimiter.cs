@@ -9,12 +9,15 @@ namespace KvArchive.Engine.Transfer;
 /// </summary>
 /// <remarks>
 /// Until the first 429 the rate is unlimited (concurrency alone bounds it). A 429 sets the rate to half of
-/// what was actually being sent (or half the current limit, whichever is lower), at most once per
-/// <see cref="AdaptiveRateOptions.DecreaseInterval"/> so that one burst of 429s from many concurrent requests
-/// counts once. Every second without a 429 adds a fixed step (a tenth of the rate at the last decrease, at
-/// least <see cref="AdaptiveRateOptions.MinimumIncrease"/>), so the rate climbs back within about ten seconds —
-/// the width of Key Vault's budget window. Pass the same instance as the observer of the vault clients and to
-/// the session's options; it is thread-safe.
+/// what the vault was actually answering (every attempt counts, the SDK's retries too) or half the current
+/// limit, whichever is lower. One burst counts once: a 429 to a request sent before the last decrease, or
+/// within <see cref="AdaptiveRateOptions.DecreaseInterval"/> of it, is ignored (the answer to the old rate, as
+/// TCP counts one loss per round trip). Every second without a 429 adds a fixed step — a tenth of the highest
+/// rate a decrease started from, at least <see cref="AdaptiveRateOptions.MinimumIncrease"/> — so the rate climbs
+/// back to where throttling began within about ten seconds, the width of Key Vault's budget window. A whole
+/// <see cref="AdaptiveRateOptions.QuietPeriod"/> (one budget window) without a 429 lifts the limit: the vault's
+/// budget has refilled. Pass the same instance as the observer of the vault clients and to the session's
+/// options; it is thread-safe.
 /// </remarks>
 public sealed class AdaptiveRateLimiter : IRequestObserver
 {
@@ -23,14 +26,15 @@ public sealed class AdaptiveRateLimiter : IRequestObserver
     private readonly object _gate = new();
     private readonly AdaptiveRateOptions _options;
     private readonly TimeProvider _time;
-    private readonly Queue<long> _recentGrants = new();
+    private readonly Queue<long> _recentResponses = new();
     private double _rate = double.PositiveInfinity;
-    private double _increaseStep;
+    private double _peak;
     private long _nextSlot;
     private long _lastDecrease = long.MinValue;
     private long _lastIncrease;
     private long _throttled;
     private long _responses;
+    private long _decreases;
 
     /// <summary>Creates a limiter; <paramref name="time"/> is for tests.</summary>
     public AdaptiveRateLimiter(AdaptiveRateOptions? options = null, TimeProvider? time = null)
@@ -56,6 +60,9 @@ public sealed class AdaptiveRateLimiter : IRequestObserver
     /// <summary>429 answers seen so far (each retried attempt counts).</summary>
     public long ThrottledCount => Interlocked.Read(ref _throttled);
 
+    /// <summary>How many times a 429 lowered the rate.</summary>
+    public long DecreaseCount => Interlocked.Read(ref _decreases);
+
     /// <summary>Answers seen so far.</summary>
     public long ResponseCount => Interlocked.Read(ref _responses);
 
@@ -63,32 +70,43 @@ public sealed class AdaptiveRateLimiter : IRequestObserver
     public void OnResponse(int status, TimeSpan elapsed)
     {
         Interlocked.Increment(ref _responses);
-        if (status != 429)
-        {
-            return;
-        }
-
-        Interlocked.Increment(ref _throttled);
         lock (_gate)
         {
             var now = _time.GetTimestamp();
-            if (_lastDecrease != long.MinValue && _time.GetElapsedTime(_lastDecrease, now) < _options.DecreaseInterval)
+            _recentResponses.Enqueue(now);
+            if (status != 429)
             {
+                if (_recentResponses.Count > 4096)
+                {
+                    MeasuredRate(now);
+                }
+
                 return;
             }
 
+            Interlocked.Increment(ref _throttled);
+            if (_lastDecrease != long.MinValue)
+            {
+                var sentAt = now - (long)(elapsed.TotalSeconds * _time.TimestampFrequency);
+                if (sentAt < _lastDecrease || _time.GetElapsedTime(_lastDecrease, now) < _options.DecreaseInterval)
+                {
+                    return;
+                }
+            }
+
             ApplyIncrease(now);
-            var sent = MeasuredRate(now);
-            var basis = Math.Min(_rate, sent > 0 ? sent : _rate);
+            var answered = MeasuredRate(now);
+            var basis = Math.Min(_rate, answered > 0 ? answered : _rate);
             if (double.IsPositiveInfinity(basis))
             {
                 basis = _options.MaximumRate;
             }
 
+            _peak = Math.Max(_peak, Math.Min(basis, _options.MaximumRate));
             _rate = Math.Clamp(basis * _options.DecreaseFactor, _options.MinimumRate, _options.MaximumRate);
-            _increaseStep = Math.Max(_options.MinimumIncrease, _rate / 10);
             _lastDecrease = now;
             _lastIncrease = now;
+            Interlocked.Increment(ref _decreases);
         }
     }
 
@@ -106,7 +124,6 @@ public sealed class AdaptiveRateLimiter : IRequestObserver
         {
             var now = _time.GetTimestamp();
             ApplyIncrease(now);
-            Record(now);
             if (double.IsPositiveInfinity(_rate))
             {
                 _nextSlot = now;
@@ -130,6 +147,12 @@ public sealed class AdaptiveRateLimiter : IRequestObserver
             return;
         }
 
+        if (_time.GetElapsedTime(_lastDecrease, now) >= _options.QuietPeriod)
+        {
+            _rate = double.PositiveInfinity;
+            return;
+        }
+
         var seconds = _time.GetElapsedTime(_lastIncrease, now).TotalSeconds;
         if (seconds < 1)
         {
@@ -137,27 +160,26 @@ public sealed class AdaptiveRateLimiter : IRequestObserver
         }
 
         var steps = Math.Floor(seconds);
-        _rate = Math.Min(_options.MaximumRate, _rate + (steps * _increaseStep));
+        var step = Math.Max(_options.MinimumIncrease, _peak / 10);
+        _rate = Math.Min(_options.MaximumRate, _rate + (steps * step));
         _lastIncrease += (long)(steps * _time.TimestampFrequency);
-    }
-
-    private void Record(long now)
-    {
-        _recentGrants.Enqueue(now);
-        Trim(now);
     }
 
     private double MeasuredRate(long now)
     {
-        Trim(now);
-        return _recentGrants.Count / MeasureWindow.TotalSeconds;
-    }
-
-    private void Trim(long now)
-    {
-        while (_recentGrants.Count > 0 && _time.GetElapsedTime(_recentGrants.Peek(), now) > MeasureWindow)
+        while (_recentResponses.Count > 0 && _time.GetElapsedTime(_recentResponses.Peek(), now) > MeasureWindow)
         {
-            _recentGrants.Dequeue();
+            _recentResponses.Dequeue();
         }
+
+        if (_recentResponses.Count == 0)
+        {
+            return 0;
+        }
+
+        // Over the time the answers actually span, so that a 429 early in a run is not measured against an
+        // empty window.
+        var span = Math.Clamp(_time.GetElapsedTime(_recentResponses.Peek(), now).TotalSeconds, 0.25, MeasureWindow.TotalSeconds);
+        return _recentResponses.Count / span;
     }
 }

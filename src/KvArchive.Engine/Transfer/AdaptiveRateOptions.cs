@@ -4,7 +4,7 @@ namespace KvArchive.Engine.Transfer;
 public sealed class AdaptiveRateOptions
 {
     /// <summary>The rate never drops below this (requests per second).</summary>
-    public double MinimumRate { get; init; } = 2;
+    public double MinimumRate { get; init; } = 4;
 
     /// <summary>The rate never rises above this once limited (requests per second).</summary>
     public double MaximumRate { get; init; } = 2000;
@@ -15,6 +15,9 @@ public sealed class AdaptiveRateOptions
     /// <summary>429s closer together than this count as one.</summary>
     public TimeSpan DecreaseInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>This long without a 429 lifts the limit altogether (Key Vault's budgets span 10 seconds).</summary>
+    public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The smallest step added per second without a 429 (requests per second).</summary>
-    public double MinimumIncrease { get; init; } = 1;
+    public double MinimumIncrease { get; init; } = 5;
 }

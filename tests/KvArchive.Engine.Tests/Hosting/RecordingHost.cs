@@ -37,14 +37,21 @@ internal sealed class RecordingHost : IHostContext, IDisposable
 
     public IEnumerable<int> Threads => Calls.Select(c => c.Thread).Distinct();
 
-    public void Cancel() => _cancel.Cancel();
+    /// <summary>When the token was cancelled.</summary>
+    public DateTimeOffset? CancelledAt { get; private set; }
+
+    public void Cancel()
+    {
+        CancelledAt ??= DateTimeOffset.UtcNow;
+        _cancel.Cancel();
+    }
 
     public void WriteObject(object item)
     {
         Add("object", item);
         if (CancelAfterRecords is { } n && Records.Count >= n)
         {
-            _cancel.Cancel();
+            Cancel();
         }
     }
 

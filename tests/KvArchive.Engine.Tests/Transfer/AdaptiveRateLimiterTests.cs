@@ -20,17 +20,21 @@ public sealed class AdaptiveRateLimiterTests
         Assert.Equal(0, limiter.ThrottledCount);
     }
 
+    /// <summary>Answers at a steady rate for two seconds, as a busy transfer would see them.</summary>
+    private void Traffic(AdaptiveRateLimiter limiter, int perSecond)
+    {
+        for (var i = 0; i < perSecond * 2; i++)
+        {
+            limiter.OnResponse(200, TimeSpan.FromMilliseconds(20));
+            _time.Advance(TimeSpan.FromSeconds(1.0 / perSecond));
+        }
+    }
+
     [Fact]
-    public void A_429_halves_what_was_actually_sent_and_a_burst_counts_once()
+    public void A_429_halves_what_the_vault_was_answering()
     {
         var limiter = new AdaptiveRateLimiter(time: _time);
-        // 100 requests a second for two seconds.
-        for (var i = 0; i < 200; i++)
-        {
-            limiter.Reserve();
-            _time.Advance(TimeSpan.FromMilliseconds(10));
-        }
-
+        Traffic(limiter, 100);
         for (var i = 0; i < 16; i++)
         {
             limiter.OnResponse(429, TimeSpan.FromMilliseconds(5));
@@ -38,39 +42,79 @@ public sealed class AdaptiveRateLimiterTests
 
         Assert.Equal(16, limiter.ThrottledCount);
         Assert.InRange(limiter.CurrentRate!.Value, 49, 51);
-
-        _time.Advance(TimeSpan.FromMilliseconds(500));
-        limiter.OnResponse(429, TimeSpan.Zero);
-        Assert.InRange(limiter.CurrentRate!.Value, 49, 51);
-
-        // 1.1 s after the first decrease: one additive step (55), but only 90 requests were sent in the last two
-        // seconds (45/s), and the decrease halves what was actually sent.
-        _time.Advance(TimeSpan.FromMilliseconds(600));
-        limiter.OnResponse(429, TimeSpan.Zero);
-        Assert.InRange(limiter.CurrentRate!.Value, 22, 23);
     }
 
     [Fact]
-    public void The_rate_climbs_back_additively_without_429s()
+    public void A_burst_of_429s_counts_once()
     {
-        var limiter = new AdaptiveRateLimiter(new AdaptiveRateOptions { MaximumRate = 100 }, _time);
+        var limiter = new AdaptiveRateLimiter(time: _time);
+        Traffic(limiter, 100);
+        limiter.OnResponse(429, TimeSpan.FromMilliseconds(5));
+        var afterFirst = limiter.CurrentRate!.Value;
+
+        // Within the decrease interval: the same burst.
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        limiter.OnResponse(429, TimeSpan.FromMilliseconds(5));
+        Assert.Equal(afterFirst, limiter.CurrentRate);
+
+        // Later, but the request was sent before the decrease: the answer to the old rate.
+        _time.Advance(TimeSpan.FromMilliseconds(1000));
+        var climbed = limiter.CurrentRate!.Value;
+        Assert.True(climbed > afterFirst);
+        limiter.OnResponse(429, TimeSpan.FromSeconds(2));
+        Assert.Equal(climbed, limiter.CurrentRate);
+
+        // A request sent after the decrease that is still refused: decrease again.
+        limiter.OnResponse(429, TimeSpan.FromMilliseconds(100));
+        Assert.True(limiter.CurrentRate < climbed * 0.6, $"{limiter.CurrentRate} after {climbed}");
+    }
+
+    [Fact]
+    public void The_rate_climbs_back_additively_to_where_throttling_began()
+    {
+        var limiter = new AdaptiveRateLimiter(new AdaptiveRateOptions { MaximumRate = 1000 }, _time);
+        Traffic(limiter, 100);
         limiter.OnResponse(429, TimeSpan.Zero);
-        Assert.Equal(50, limiter.CurrentRate);
+        var start = limiter.CurrentRate!.Value;
+        Assert.InRange(start, 49, 51);
 
         _time.Advance(TimeSpan.FromMilliseconds(999));
-        Assert.Equal(50, limiter.CurrentRate);
+        Assert.Equal(start, limiter.CurrentRate);
         _time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal(55, limiter.CurrentRate);
+        Assert.InRange(limiter.CurrentRate!.Value - start, 9.9, 10.2);
         _time.Advance(TimeSpan.FromSeconds(4));
-        Assert.Equal(75, limiter.CurrentRate);
-        _time.Advance(TimeSpan.FromSeconds(60));
-        Assert.Equal(100, limiter.CurrentRate);
+        Assert.InRange(limiter.CurrentRate!.Value - start, 49.5, 51);
+        _time.Advance(TimeSpan.FromSeconds(4));
+        Assert.InRange(limiter.CurrentRate!.Value - start, 89.5, 91);
+    }
+
+    [Fact]
+    public void A_quiet_budget_window_lifts_the_limit()
+    {
+        var limiter = new AdaptiveRateLimiter(time: _time);
+        Traffic(limiter, 100);
+        limiter.OnResponse(429, TimeSpan.Zero);
+        _time.Advance(TimeSpan.FromSeconds(9.9));
+        Assert.NotNull(limiter.CurrentRate);
+        _time.Advance(TimeSpan.FromSeconds(0.1));
+        Assert.Null(limiter.CurrentRate);
+        Assert.Equal(TimeSpan.Zero, limiter.Reserve());
+
+        // The next 429 halves what was being answered again.
+        Traffic(limiter, 60);
+        limiter.OnResponse(429, TimeSpan.Zero);
+        Assert.InRange(limiter.CurrentRate!.Value, 29, 31);
+        Assert.Equal(2, limiter.DecreaseCount);
     }
 
     [Fact]
     public void Requests_are_spaced_at_the_rate_after_a_small_burst()
     {
-        var limiter = new AdaptiveRateLimiter(new AdaptiveRateOptions { MaximumRate = 20 }, _time);
+        var limiter = new AdaptiveRateLimiter(new AdaptiveRateOptions { MaximumRate = 100 }, _time);
+        Traffic(limiter, 20);
+        limiter.OnResponse(429, TimeSpan.Zero);
+        Assert.InRange(limiter.CurrentRate!.Value, 10, 10.3);
+        limiter = new AdaptiveRateLimiter(new AdaptiveRateOptions { MinimumRate = 10, MaximumRate = 10 }, _time);
         limiter.OnResponse(429, TimeSpan.Zero);
         Assert.Equal(10, limiter.CurrentRate);
         _time.Advance(TimeSpan.FromSeconds(0.5));
@@ -90,17 +134,18 @@ public sealed class AdaptiveRateLimiterTests
         var limiter = new AdaptiveRateLimiter(new AdaptiveRateOptions { MinimumRate = 3, MaximumRate = 16 }, _time);
         for (var i = 0; i < 20; i++)
         {
-            limiter.OnResponse(429, TimeSpan.Zero);
             _time.Advance(TimeSpan.FromMilliseconds(1001));
+            limiter.OnResponse(429, TimeSpan.Zero);
+            Assert.Equal(3, limiter.CurrentRate);
         }
 
-        Assert.InRange(limiter.CurrentRate!.Value, 3, 4.01);
+        Assert.Equal(20, limiter.DecreaseCount);
     }
 
     [Fact]
     public async Task WaitAsync_waits_and_can_be_cancelled()
     {
-        var limiter = new AdaptiveRateLimiter(new AdaptiveRateOptions { MinimumRate = 1, MaximumRate = 2 });
+        var limiter = new AdaptiveRateLimiter(new AdaptiveRateOptions { MinimumRate = 1, MaximumRate = 1 });
         limiter.OnResponse(429, TimeSpan.Zero);
         Assert.Equal(1, limiter.CurrentRate);
         await limiter.WaitAsync(CancellationToken.None);
