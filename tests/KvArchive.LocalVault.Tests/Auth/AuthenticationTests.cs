@@ -72,11 +72,16 @@ public sealed partial class AuthenticationTests(LocalVaultFixture fx) : IClassFi
     public async Task Expired_token_is_401()
     {
         var vault = await fx.NewVaultAsync();
-        var (token, expires) = await fx.Server.CreateTokenAsync("short-lived", lifetimeSeconds: 1);
-        Assert.InRange(expires, DateTimeOffset.UtcNow.AddSeconds(-5), DateTimeOffset.UtcNow.AddSeconds(5));
+        var (token, expires) = await fx.Server.CreateTokenAsync("short-lived", lifetimeSeconds: 4);
+        Assert.InRange(expires, DateTimeOffset.UtcNow.AddSeconds(1), DateTimeOffset.UtcNow.AddSeconds(6));
         var early = await fx.SendAsync(HttpMethod.Get, vault, "secrets" + Api, token: token);
         Assert.Equal(200, early.StatusCode);
-        await Task.Delay(2200);
+        var wait = expires.AddSeconds(1.5) - DateTimeOffset.UtcNow;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+
         var late = await fx.SendAsync(HttpMethod.Get, vault, "secrets" + Api, token: token);
         AssertChallenge(late);
         Assert.Equal("Unauthorized", late.ErrorCode);
