@@ -142,7 +142,13 @@ internal static class KvErrorMapper
 
     private static KvException Unauthenticated(Exception exception, in ErrorContext context)
     {
-        var reason = FirstLine(exception.Message);
+        // The default chain lists every source's failure on its own line; keep them, on one line.
+        var reason = Trim(string.Join(' ', exception.Message.Split((char[])['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+        if (!reason.EndsWith('.'))
+        {
+            reason += ".";
+        }
+
         return Create(
             KvErrorKind.Unauthenticated,
             KvErrorIds.Unauthenticated,
