@@ -106,6 +106,19 @@ public sealed class ArchiveDamageTests : IDisposable
     }
 
     [Theory]
+    [InlineData("one")]
+    [InlineData("1")]
+    [InlineData("1.x")]
+    public void A_malformed_format_version_is_refused(string version)
+    {
+        var path = Path.Combine(_folder, "odd.kva");
+        ArchiveTestData.WriteSample(path, formatVersion: version);
+        var e = Assert.Throws<KvException>(() => ArchiveReader.Open(path).Dispose());
+        Assert.Equal(KvErrorIds.ArchiveInvalid, e.ErrorId);
+        Assert.Contains(version, e.Message);
+    }
+
+    [Theory]
     [InlineData("not a zip at all")]
     [InlineData("")]
     public void A_file_that_is_not_an_archive_is_refused(string content)
