@@ -14,6 +14,11 @@ public abstract class KvCommandBase : PSCmdlet, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private object? _hostContext;
     private bool _disposed;
+    private bool _yesToAll;
+    private bool _noToAll;
+
+    /// <summary>Error id of a confirmation that a host which cannot prompt could not give.</summary>
+    internal const string ConfirmationRequiredId = "KvConfirmationRequired";
 
     /// <summary>Cancelled when the user stops the pipeline.</summary>
     protected CancellationToken StopToken => _stopping.Token;
@@ -93,42 +98,66 @@ public abstract class KvCommandBase : PSCmdlet, IDisposable
     }
 
     /// <summary>
-    /// Confirmation of a destructive action (ConfirmImpact High). -WhatIf shows it; -Force skips the prompt
-    /// unless -Confirm was asked for; a host that cannot prompt gets an error naming -Force instead of a hang.
+    /// Confirmation of an action that cannot be undone (purge), whatever the cmdlet's own ConfirmImpact:
+    /// -WhatIf shows it; -Force (or -Confirm:$false) skips the prompt unless -Confirm was asked for; otherwise the
+    /// user is asked (ShouldProcess, plus ShouldContinue when ShouldProcess would not prompt by itself), and a
+    /// host that cannot prompt gets an error naming -Force instead of a hang.
     /// </summary>
-    internal bool ConfirmDestructive(string target, string action, bool force, string errorId)
+    internal bool ConfirmDestructive(string target, string action, bool force, string errorId, ConfirmImpact cmdletImpact)
     {
-        var whatIf = IsSwitchOn("WhatIf") || (!MyInvocation.BoundParameters.ContainsKey("WhatIf") && IsPreferenceOn("WhatIfPreference"));
-        var confirmAsked = IsSwitchOn("Confirm");
-        if (whatIf || confirmAsked || !force)
+        if (IsWhatIf())
         {
-            if (!whatIf && WouldPrompt() && !HostInteractivity.CanPrompt(Host))
-            {
-                WriteError(KvErrorRecords.Create(
-                    errorId,
-                    ErrorCategory.InvalidOperation,
-                    $"'{action}' on '{target}' needs confirmation, and this host cannot prompt (a runbook or a non-interactive session). Add -Force to confirm it in advance, or -Confirm:$false.",
-                    target));
-                return false;
-            }
-
             return ShouldProcess(target, action);
         }
 
-        WriteVerbose($"Performing the operation \"{action}\" on target \"{target}\" (-Force).");
-        return true;
+        var confirmAsked = IsSwitchOn("Confirm");
+        if (force && !confirmAsked)
+        {
+            WriteVerbose($"Performing the operation \"{action}\" on target \"{target}\" (-Force).");
+            return true;
+        }
+
+        if (MyInvocation.BoundParameters.ContainsKey("Confirm") && !confirmAsked)
+        {
+            return ShouldProcess(target, action);
+        }
+
+        if (!HostInteractivity.CanPrompt(Host))
+        {
+            WriteError(KvErrorRecords.Create(
+                errorId,
+                ErrorCategory.InvalidOperation,
+                $"'{action}' on '{target}' needs confirmation, and this host cannot prompt (a runbook or a non-interactive session). Add -Force to confirm it in advance, or -Confirm:$false.",
+                target));
+            return false;
+        }
+
+        var prompted = WouldPrompt(cmdletImpact);
+        if (!ShouldProcess(target, action))
+        {
+            return false;
+        }
+
+        return prompted || ShouldContinue($"{action}: {target}. This cannot be undone.", "Confirm", ref _yesToAll, ref _noToAll);
     }
 
-    private bool WouldPrompt()
+    /// <summary>True when -WhatIf is on, by switch or by $WhatIfPreference.</summary>
+    internal bool IsWhatIf() =>
+        IsSwitchOn("WhatIf") || (!MyInvocation.BoundParameters.ContainsKey("WhatIf") && IsPreferenceOn("WhatIfPreference"));
+
+    /// <summary>True when -Confirm:$false was passed.</summary>
+    internal bool IsConfirmOff() => MyInvocation.BoundParameters.ContainsKey("Confirm") && !IsSwitchOn("Confirm");
+
+    private bool WouldPrompt(ConfirmImpact impact)
     {
-        if (MyInvocation.BoundParameters.TryGetValue("Confirm", out var value))
+        if (MyInvocation.BoundParameters.ContainsKey("Confirm"))
         {
-            return value is SwitchParameter s ? s.IsPresent : value is true;
+            return IsSwitchOn("Confirm");
         }
 
         var preference = GetVariableValue("ConfirmPreference");
         var level = preference is ConfirmImpact c ? c : Enum.TryParse<ConfirmImpact>(preference?.ToString(), true, out var parsed) ? parsed : ConfirmImpact.High;
-        return level != ConfirmImpact.None && level <= ConfirmImpact.High;
+        return level != ConfirmImpact.None && impact >= level;
     }
 
     private bool IsSwitchOn(string name) =>

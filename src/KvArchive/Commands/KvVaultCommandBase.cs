@@ -102,7 +102,8 @@ public abstract class KvVaultCommandBase : KvCommandBase
     /// <summary>The client of the vault the parameters name.</summary>
     internal IVaultClient GetClient() => GetClient(ResolveVaultUri());
 
-    private VaultConnectionOptions BuildOptions(Uri vaultUri)
+    /// <summary>Connection options for a vault from the parameters (also used by the transfer cmdlets' own clients).</summary>
+    internal VaultConnectionOptions BuildOptions(Uri vaultUri)
     {
         var explicitKinds = (AccessToken is null ? 0 : 1) + (Credential is null ? 0 : 1) + (ManagedIdentityClientId is null ? 0 : 1)
             + (MyInvocation.BoundParameters.ContainsKey(nameof(CredentialKind)) ? 1 : 0);
@@ -112,44 +113,35 @@ public abstract class KvVaultCommandBase : KvCommandBase
                 "Pass only one of -AccessToken, -Credential, -ManagedIdentityClientId and -CredentialKind.", vaultUri));
         }
 
-        if (AccessToken is not null)
+        if (Credential is not null && string.IsNullOrEmpty(TenantId))
         {
-            return new VaultConnectionOptions { VaultUri = vaultUri, CredentialKind = KvCredentialKind.AccessToken, AccessToken = AccessToken };
+            ThrowTerminatingError(KvErrorRecords.Create(KvErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
+                "A service principal (-Credential) needs its tenant: add -TenantId.", vaultUri));
         }
 
-        if (Credential is not null)
-        {
-            if (string.IsNullOrEmpty(TenantId))
-            {
-                ThrowTerminatingError(KvErrorRecords.Create(KvErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
-                    "A service principal (-Credential) needs its tenant: add -TenantId.", vaultUri));
-            }
-
-            return new VaultConnectionOptions
-            {
-                VaultUri = vaultUri,
-                CredentialKind = KvCredentialKind.ServicePrincipal,
-                TenantId = TenantId,
-                ClientId = Credential.UserName,
-                ClientSecret = Credential.Password,
-            };
-        }
-
-        if (ManagedIdentityClientId is not null || CredentialKind == CredentialKind.ManagedIdentity)
-        {
-            return new VaultConnectionOptions { VaultUri = vaultUri, CredentialKind = KvCredentialKind.ManagedIdentity, ManagedIdentityClientId = ManagedIdentityClientId };
-        }
-
-        return new VaultConnectionOptions
-        {
-            VaultUri = vaultUri,
-            TenantId = TenantId,
-            CredentialKind = CredentialKind switch
+        var kind = AccessToken is not null ? KvCredentialKind.AccessToken
+            : Credential is not null ? KvCredentialKind.ServicePrincipal
+            : ManagedIdentityClientId is not null || CredentialKind == CredentialKind.ManagedIdentity ? KvCredentialKind.ManagedIdentity
+            : CredentialKind switch
             {
                 CredentialKind.AzureCli => KvCredentialKind.AzureCli,
                 CredentialKind.AzurePowerShell => KvCredentialKind.AzurePowerShell,
                 _ => KvCredentialKind.Default,
-            },
+            };
+        var defaults = new VaultConnectionOptions { VaultUri = vaultUri };
+        var retryDelay = RetryTuning.Milliseconds(RetryTuning.RetryDelayVariable) ?? defaults.RetryDelay;
+        return new VaultConnectionOptions
+        {
+            VaultUri = vaultUri,
+            CredentialKind = kind,
+            TenantId = TenantId,
+            ClientId = Credential?.UserName,
+            ClientSecret = Credential?.Password,
+            ManagedIdentityClientId = ManagedIdentityClientId,
+            AccessToken = AccessToken,
+            MaxRetries = RetryTuning.Integer(RetryTuning.MaxRetriesVariable) ?? defaults.MaxRetries,
+            RetryDelay = retryDelay,
+            MaxRetryDelay = retryDelay > defaults.MaxRetryDelay ? retryDelay : defaults.MaxRetryDelay,
         };
     }
 

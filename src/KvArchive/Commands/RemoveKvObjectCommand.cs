@@ -11,8 +11,6 @@ namespace KvArchive.Commands;
 [OutputType(typeof(KvObject))]
 public sealed class RemoveKvObjectCommand : KvObjectCommandBase
 {
-    /// <summary>Error id of a confirmation that a non-interactive host cannot give.</summary>
-    internal const string ConfirmationRequiredId = "KvConfirmationRequired";
 
     // Several versions of one object may be piped in (Get-KvObject -IncludeVersions): remove the object once.
     private readonly HashSet<string> _done = new(StringComparer.OrdinalIgnoreCase);
@@ -58,7 +56,7 @@ public sealed class RemoveKvObjectCommand : KvObjectCommandBase
             var action = Purge
                 ? removed ? "Purge (delete permanently, cannot be undone)" : "Remove, then purge (delete permanently, cannot be undone)"
                 : "Remove (soft delete; recoverable with Undo-KvObjectRemoval)";
-            if (!ConfirmDestructive(described, action, Force, ConfirmationRequiredId))
+            if (!ConfirmDestructive(described, action, Force, KvCommandBase.ConfirmationRequiredId, ConfirmImpact.High))
             {
                 continue;
             }

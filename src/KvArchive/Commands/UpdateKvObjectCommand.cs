@@ -29,14 +29,6 @@ public sealed class UpdateKvObjectCommand : KvObjectCommandBase
     [Parameter]
     public DateTime? NotBefore { get; set; }
 
-    /// <summary>Removes the expiry date.</summary>
-    [Parameter]
-    public SwitchParameter ClearExpiresOn { get; set; }
-
-    /// <summary>Removes the not-before date.</summary>
-    [Parameter]
-    public SwitchParameter ClearNotBefore { get; set; }
-
     /// <summary>The content type (secrets only).</summary>
     [Parameter]
     public string? ContentType { get; set; }
@@ -50,25 +42,13 @@ public sealed class UpdateKvObjectCommand : KvObjectCommandBase
     public SwitchParameter PassThru { get; set; }
 
     /// <inheritdoc />
-    protected override void BeginProcessing()
-    {
-        if ((ExpiresOn.HasValue && ClearExpiresOn) || (NotBefore.HasValue && ClearNotBefore))
-        {
-            ThrowTerminatingError(KvErrorRecords.Create(KvErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
-                "A date cannot be set and cleared at once: pass -ExpiresOn or -ClearExpiresOn (and -NotBefore or -ClearNotBefore), not both.", null));
-        }
-    }
-
-    /// <inheritdoc />
     protected override void ProcessRecord()
     {
         var update = new KvPropertyUpdate
         {
             Enabled = MyInvocation.BoundParameters.ContainsKey(nameof(Enabled)) ? Enabled : null,
             ExpiresOn = ParameterConversion.ToOffset(ExpiresOn),
-            ClearExpiresOn = ClearExpiresOn,
             NotBefore = ParameterConversion.ToOffset(NotBefore),
-            ClearNotBefore = ClearNotBefore,
             ContentType = ContentType,
             Tags = ParameterConversion.ToTags(Tag),
         };

@@ -52,6 +52,17 @@ public sealed class PowerShellSession : IDisposable
         return Invoke(ps);
     }
 
+    /// <summary>
+    /// Runs a script inside try/catch: a terminating error (ThrowTerminatingError) is caught and returned; a
+    /// non-terminating one is not, and stays in the run's Errors.
+    /// </summary>
+    public (ErrorRecord? Terminating, PsRun Run) RunCatching(string script)
+    {
+        var run = Run($"try {{\n{script}\n}} catch {{ $_ }}");
+        var caught = run.Output.Select(o => o.BaseObject).OfType<ErrorRecord>().SingleOrDefault();
+        return (caught, run);
+    }
+
     /// <summary>Invokes a prepared pipeline and collects its streams.</summary>
     public PsRun Invoke(PowerShell ps)
     {

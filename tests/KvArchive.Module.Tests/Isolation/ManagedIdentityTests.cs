@@ -22,4 +22,37 @@ public sealed class ManagedIdentityTests(ModuleFixture fixture)
             Assert.Equal("from-runbook", session.Run("Get-KvSecret -VaultUri $Vault -Name runbook -CredentialKind ManagedIdentity -AsPlainText").EnsureSuccess().Output.Single().BaseObject);
         }
     }
+
+    [Fact]
+    public async Task A_runbook_backs_up_and_restores_with_no_credential_parameter()
+    {
+        var source = await fixture.NewVaultAsync();
+        var target = await fixture.NewVaultAsync();
+        await fixture.Server.SeedAsync(source.Host.Split('.')[0], new { secrets = 20, keys = 5, certificates = 3, versions = 1, prefix = "mi" });
+        var directory = Directory.CreateTempSubdirectory("kvarchive-mi-").FullName;
+        try
+        {
+            var archive = Path.Combine(directory, "runbook.kva");
+            using var session = fixture.NewSession();
+            session.Set("Source", source).Set("Target", target).Set("Archive", archive);
+            using (new EnvironmentScope(("IDENTITY_ENDPOINT", fixture.Server.IdentityEndpoint), ("IDENTITY_HEADER", fixture.Server.IdentityHeader)))
+            {
+                var backup = session.Run("Get-KvObject -VaultUri $Source | Backup-KvObject -Path $Archive").EnsureSuccess();
+                Assert.Equal(28, backup.Output.Count(o => o.Properties["Status"].Value.ToString() == "Saved"));
+
+                // The repository's main job (examples/main-job.ps1) does the same end to end.
+                var script = Path.Combine(KvArchive.TestSupport.LocalVaultServer.RepoRoot(), "examples", "main-job.ps1");
+                session.Set("Script", script).Set("Second", Path.Combine(directory, "main-job.kva"));
+                var job = session.Run("& $Script -SourceVaultUri $Source -TargetVaultUri $Target -ArchivePath $Second").EnsureSuccess();
+                var summary = job.Output.Last();
+                Assert.Equal(28, Convert.ToInt32(summary.Properties["Saved"].Value, System.Globalization.CultureInfo.InvariantCulture));
+                Assert.Equal(28, Convert.ToInt32(summary.Properties["Restored"].Value, System.Globalization.CultureInfo.InvariantCulture));
+                Assert.Equal(0, Convert.ToInt32(summary.Properties["Failed"].Value, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

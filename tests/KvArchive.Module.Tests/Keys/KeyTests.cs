@@ -1,3 +1,4 @@
+using System.Management.Automation;
 using KvArchive.Module.Tests.Infrastructure;
 
 namespace KvArchive.Module.Tests.Keys;
@@ -31,11 +32,10 @@ public sealed class KeyTests(ModuleFixture fixture)
         session.Run("Remove-KvObject -VaultUri $Vault -AccessToken $Token -Type Key -Name signing -InRemovedState -Purge -Force").EnsureSuccess();
         Assert.Empty(session.Run("Get-KvObject -VaultUri $Vault -AccessToken $Token -Type Key -InRemovedState").EnsureSuccess().Output);
 
-        // A live key purged in one go: removed, the delete waited out, then purged; the name is free again.
+        // A live key purged in one go: removed, the delete waited out, then purged.
         session.Run("Remove-KvObject -VaultUri $Vault -AccessToken $Token -Type Key -Name ecdh -Purge -Force").EnsureSuccess();
         Assert.Empty(session.Run("Get-KvObject -VaultUri $Vault -AccessToken $Token -Type Key").EnsureSuccess().Output);
         Assert.Empty(session.Run("Get-KvObject -VaultUri $Vault -AccessToken $Token -Type Key -InRemovedState").EnsureSuccess().Output);
-        session.Run("New-KvKey -VaultUri $Vault -AccessToken $Token -Name ecdh -KeyType EC").EnsureSuccess();
     }
 
     [Fact]
@@ -47,9 +47,10 @@ public sealed class KeyTests(ModuleFixture fixture)
         session.Run("New-KvKey -VaultUri $Vault -AccessToken $Token -Name rotated; New-KvKey -VaultUri $Vault -AccessToken $Token -Name rotated").EnsureSuccess();
         Assert.Equal(2, session.Run("Get-KvObject -VaultUri $Vault -AccessToken $Token -Type Key -Name rotated -IncludeVersions").EnsureSuccess().Output.Count);
 
-        var bad = session.Run("New-KvKey -VaultUri $Vault -AccessToken $Token -Name wrong -KeyType RSA -Curve P-256");
-        Assert.NotNull(bad.Exception);
-        Assert.Contains("-Curve", bad.Exception!.Message, StringComparison.Ordinal);
+        var (bad, _) = session.RunCatching("New-KvKey -VaultUri $Vault -AccessToken $Token -Name wrong -KeyType RSA -Curve P-256");
+        Assert.NotNull(bad);
+        Assert.Equal(ErrorCategory.InvalidArgument, bad.CategoryInfo.Category);
+        Assert.Contains("-Curve", bad.Exception.Message, StringComparison.Ordinal);
         Assert.Empty(session.Run("Get-KvObject -VaultUri $Vault -AccessToken $Token -Type Key -Name wrong*").EnsureSuccess().Output);
     }
 }

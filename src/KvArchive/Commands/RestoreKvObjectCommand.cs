@@ -1,0 +1,184 @@
+using System.Management.Automation;
+using KvArchive.Engine.Archive;
+using KvArchive.Engine.Connection;
+using KvArchive.Engine.Transfer;
+using KvArchive.Engine.Vault;
+using KvArchive.Hosting;
+
+namespace KvArchive.Commands;
+
+/// <summary>
+/// <para type="synopsis">Restores objects from an archive into a vault, with a plan you can see first (-WhatIf).</para>
+/// </summary>
+[Cmdlet(VerbsData.Restore, "KvObject", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByPathSet)]
+[OutputType(typeof(RestoreRecord))]
+public sealed class RestoreKvObjectCommand : KvVaultCommandBase
+{
+    /// <summary>An archive file, with optional filters.</summary>
+    public const string ByPathSet = "ByPath";
+    /// <summary>Entries piped from Get-KvArchiveItem.</summary>
+    public const string ByArchiveItemSet = "ByArchiveItem";
+
+    private RestoreSession? _session;
+
+    /// <summary>The archive file.</summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByPathSet)]
+    [Alias("FullName")]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>Only entries whose name matches (wildcards).</summary>
+    [Parameter(ParameterSetName = ByPathSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    /// <summary>Only these kinds of entries.</summary>
+    [Parameter(ParameterSetName = ByPathSet)]
+    [ValidateNotNullOrEmpty]
+    public KvObjectType[]? Type { get; set; }
+
+    /// <summary>Archive entries from Get-KvArchiveItem.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByArchiveItemSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public ArchiveItem InputObject { get; set; } = null!;
+
+    // The policies are strings (checked by ValidateSet, which also completes them): an engine enum here would be
+    // a value-type field that loads the engine when PowerShell reflects over this class at import, before the
+    // module's resolver exists.
+
+    /// <summary>What to do when the name exists in the target vault: Skip (default) or Fail.</summary>
+    [Parameter]
+    [ValidateSet(nameof(ExistingObjectPolicy.Skip), nameof(ExistingObjectPolicy.Fail))]
+    public string ExistingPolicy { get; set; } = nameof(ExistingObjectPolicy.Skip);
+
+    /// <summary>What to do when the name is soft-deleted in the target vault: Fail (default) or Purge.</summary>
+    [Parameter]
+    [ValidateSet(nameof(SoftDeletedObjectPolicy.Fail), nameof(SoftDeletedObjectPolicy.Purge))]
+    public string SoftDeletedPolicy { get; set; } = nameof(SoftDeletedObjectPolicy.Fail);
+
+    /// <summary>Entries restored at the same time (1-64).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 16;
+
+    /// <summary>Confirms the purges of -SoftDeletedPolicy Purge in advance.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <inheritdoc />
+    protected internal override int ProgressActivityId => 0x4B58;
+
+    /// <inheritdoc />
+    protected override void BeginProcessing()
+    {
+        var existingPolicy = Enum.Parse<ExistingObjectPolicy>(ExistingPolicy, ignoreCase: true);
+        var softDeletedPolicy = Enum.Parse<SoftDeletedObjectPolicy>(SoftDeletedPolicy, ignoreCase: true);
+        if (softDeletedPolicy == SoftDeletedObjectPolicy.Purge && !Force && !IsWhatIf() && !IsConfirmOff() && !HostInteractivity.CanPrompt(Host))
+        {
+            ThrowTerminatingError(KvErrorRecords.Create(ConfirmationRequiredId, ErrorCategory.InvalidOperation,
+                "-SoftDeletedPolicy Purge deletes soft-deleted objects for good and needs confirmation, and this host cannot prompt (a runbook or a non-interactive session). Add -Force to confirm the purges in advance.", null));
+        }
+
+        Uri? target = VaultUri is not null || !string.IsNullOrEmpty(VaultName) ? ResolveVaultUri() : null;
+        if (target is null)
+        {
+            WriteVerbose("No -VaultName or -VaultUri: each entry is restored into the vault it was backed up from.");
+        }
+
+        var options = new RestoreOptions
+        {
+            TargetVaultUri = target,
+            ExistingPolicy = existingPolicy,
+            SoftDeletedPolicy = softDeletedPolicy,
+            ThrottleLimit = ThrottleLimit,
+        };
+        try
+        {
+            _session = RestoreSession.Start(HostContext, options, (uri, observer) => VaultClientFactory.Create(BuildOptions(uri), observer));
+        }
+        catch (KvException e)
+        {
+            ThrowTerminatingError(KvErrorRecords.Create(e, target));
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        var session = _session!;
+        try
+        {
+            if (ParameterSetName == ByArchiveItemSet)
+            {
+                session.Add(InputObject);
+                return;
+            }
+
+            var path = KvArchivePath.Resolve(this, Path);
+            if (Name is null && Type is null)
+            {
+                session.AddArchive(path);
+                return;
+            }
+
+            var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
+            using var reader = ArchiveReader.Open(path);
+            foreach (var item in reader.Items)
+            {
+                if ((Type is null || Type.Contains(item.Type)) && (patterns is null || patterns.Any(p => p.IsMatch(item.Name))))
+                {
+                    session.Add(item);
+                }
+            }
+        }
+        catch (KvException e) when (e.Kind == KvErrorKind.Cancelled && StopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (KvException e) when (e.ErrorId is KvErrorIds.ArchiveNotFound or KvErrorIds.ArchiveInvalid or KvErrorIds.ArchiveVersionUnsupported)
+        {
+            WriteKvError(e, ParameterSetName == ByArchiveItemSet ? InputObject : Path);
+        }
+        catch (KvException e)
+        {
+            ThrowTerminatingError(KvErrorRecords.Create(e, ParameterSetName == ByArchiveItemSet ? InputObject : Path));
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        try
+        {
+            var summary = _session!.Complete();
+            WriteVerbose($"Restore finished in {summary.Duration.TotalSeconds:0.0} s: {summary.Restored} restored, {summary.Skipped} skipped, {summary.Failed} failed, {summary.Planned} planned only.");
+        }
+        catch (KvException e) when (e.Kind == KvErrorKind.Cancelled && StopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (KvException e)
+        {
+            ThrowTerminatingError(KvErrorRecords.Create(e, null));
+        }
+    }
+
+    /// <inheritdoc />
+    protected internal override bool ShouldProcessForEngine(string target, string action) =>
+        action.StartsWith("Purge", StringComparison.Ordinal)
+            ? ConfirmDestructive(target, action, Force, ConfirmationRequiredId, ConfirmImpact.Medium)
+            : ShouldProcess(target, action);
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _session?.Dispose();
+            _session = null;
+        }
+
+        base.Dispose(disposing);
+    }
+}
