@@ -23,6 +23,10 @@ namespace KvArchive.Engine.Transfer;
 /// the service's backup is taken, and the versions are listed again. If anything changed meanwhile it is
 /// backed up once more; if it changed again it is saved as <see cref="BackupStatus.Changed"/> with a warning.
 /// A certificate's managed key and secret are skipped: the certificate's backup carries them.</para>
+/// <para>A failure that no object can escape — no valid credential (<see cref="KvErrorKind.Unauthenticated"/>),
+/// an unreachable vault (<see cref="KvErrorKind.Connection"/>), no such vault (<see cref="KvErrorIds.InvalidVault"/>) —
+/// ends the whole backup: Add or Complete throws it (a terminating error) and no archive is written. A failure
+/// to list a vault in <see cref="AddVault"/> does too, rather than writing an archive that silently lacks a kind.</para>
 /// <para>Start calls ShouldProcess(path, action) once; when it returns false (-WhatIf) nothing is written and
 /// each object added is reported through WriteVerbose only.</para>
 /// </remarks>
@@ -111,9 +115,6 @@ public sealed class BackupSession : IDisposable
         ArgumentNullException.ThrowIfNull(source);
         return new BackupSession(host, options, limiter => new VaultClientCache(source, limiter), null);
     }
-
-    internal static BackupSession Start(IHostContext host, BackupOptions options, IVaultClient source, TimeProvider time)
-        => new(host, options, limiter => new VaultClientCache(source, limiter), time);
 
     /// <summary>Backs up an object (as listed by Get-KvObject; its version is ignored: every version is backed up).</summary>
     /// <exception cref="KvException">The user stopped the command (<see cref="KvErrorIds.Cancelled"/>); the run is over.</exception>
@@ -247,9 +248,14 @@ public sealed class BackupSession : IDisposable
                 client = _clients!.Get(vault);
                 duplicate = !_seen.Add((client.VaultUri, type, name.ToLowerInvariant()));
             }
-            catch (KvException e)
+            catch (KvException e) when (!TransferErrors.IsFatal(e))
             {
                 error = e;
+            }
+            catch (KvException)
+            {
+                Abandon();
+                throw;
             }
         }
 
@@ -328,7 +334,7 @@ public sealed class BackupSession : IDisposable
         {
             SkipManaged(work, scope);
         }
-        catch (KvException e) when (e.Kind != KvErrorKind.Cancelled && !cancellationToken.IsCancellationRequested)
+        catch (KvException e) when (e.Kind != KvErrorKind.Cancelled && !cancellationToken.IsCancellationRequested && !TransferErrors.IsFatal(e))
         {
             Fail(work, scope, e, before);
         }

@@ -21,6 +21,8 @@ namespace KvArchive.Engine.Transfer;
 /// plan as its reason, and nothing changes. The ShouldProcess target names the object, the vault and the plan.</para>
 /// <para>A blob is read from the archive only after its SHA-256 checks out; a damaged entry fails alone. A blob
 /// the vault rejects (another geography, corrupt) fails that entry with the service's reason and is not sent again.</para>
+/// <para>A failure that no entry can escape (no valid credential, an unreachable or unknown vault) ends the
+/// restore: Add or Complete throws it. Entries already restored stay restored.</para>
 /// <para>Host calls, output order (input order), concurrency, the adaptive rate, progress and cancellation work
 /// as in <see cref="BackupSession"/>.</para>
 /// </remarks>
@@ -216,9 +218,14 @@ public sealed class RestoreSession : IDisposable
                     client = _clients.Get(targetUri);
                     targetUri = client.VaultUri;
                 }
-                catch (KvException e)
+                catch (KvException e) when (!TransferErrors.IsFatal(e))
                 {
                     error = e;
+                }
+                catch (KvException)
+                {
+                    _runner.Abort();
+                    throw;
                 }
             }
         }
@@ -246,7 +253,7 @@ public sealed class RestoreSession : IDisposable
             var blob = work.Reader!.ReadBlob(item);
             await RestoreBlobAsync(work, scope, blob, cancellationToken).ConfigureAwait(false);
         }
-        catch (KvException e) when (e.Kind != KvErrorKind.Cancelled && !cancellationToken.IsCancellationRequested)
+        catch (KvException e) when (e.Kind != KvErrorKind.Cancelled && !cancellationToken.IsCancellationRequested && !TransferErrors.IsFatal(e))
         {
             Fail(work, scope, e);
         }

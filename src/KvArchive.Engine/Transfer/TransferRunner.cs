@@ -131,8 +131,9 @@ internal sealed class TransferRunner<TItem> : IDisposable
                 () => _progress.Tick(_host, _added, _finished, _failed, _inputComplete),
                 _cancellation.Token);
         }
-        catch (OperationCanceledException) when (_fatal is null)
+        catch (OperationCanceledException)
         {
+            _fatal?.Throw();
             throw Cancelled();
         }
 

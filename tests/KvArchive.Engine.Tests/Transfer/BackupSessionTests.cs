@@ -196,6 +196,32 @@ public sealed class BackupSessionTests : IDisposable
         Assert.Equal(error.Exception.Message, row.Reason);
     }
 
+    [Theory]
+    [InlineData(KvErrorKind.Unauthenticated, "KvUnauthenticated")]
+    [InlineData(KvErrorKind.Connection, "KvVaultUnreachable")]
+    public void A_failure_no_object_can_escape_ends_the_backup_once(KvErrorKind kind, string id)
+    {
+        _vault.Latency = TimeSpan.FromMilliseconds(5);
+        for (var i = 0; i < 50; i++)
+        {
+            _vault.Add(KvObjectType.Secret, $"s{i:D2}");
+        }
+
+        _vault.BackupFailure = (_, name) => name == "s10" ? new KvException(kind, id, "No token could be had.") : null;
+        using (var session = Start(throttle: 4))
+        {
+            var e = Assert.Throws<KvException>(() =>
+            {
+                session.AddVault();
+                session.Complete();
+            });
+            Assert.Equal(id, e.ErrorId);
+        }
+
+        Assert.DoesNotContain(_host.Errors, x => x.Exception.ErrorId == id);
+        Assert.Empty(Directory.GetFiles(_folder));
+    }
+
     [Fact]
     public void Cancelling_mid_run_stops_quickly_and_leaves_no_archive()
     {
