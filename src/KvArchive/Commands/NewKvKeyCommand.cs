@@ -90,7 +90,8 @@ public sealed class NewKvKeyCommand : KvVaultCommandBase
         };
         try
         {
-            WriteObject(Await(client.CreateKeyAsync(Name, options, StopToken)));
+            // A name that was just purged stays busy for writes for a moment (409 ObjectIsBeingDeleted): wait it out.
+            WriteObject(Await(VaultOperations.RetryWhileNameBusyAsync(ct => client.CreateKeyAsync(Name, options, ct), null, StopToken)));
         }
         catch (KvException e)
         {

@@ -86,7 +86,9 @@ public sealed class SetKvSecretCommand : KvVaultCommandBase
                 NotBefore = ParameterConversion.ToOffset(NotBefore) ?? current?.NotBefore,
                 Tags = ParameterConversion.ToTags(Tag) ?? current?.Tags,
             };
-            var created = Await(client.SetSecretAsync(Name, ParameterConversion.ToPlainText(SecretValue), options, StopToken));
+            // A name that was just purged stays busy for writes for a moment (409 ObjectIsBeingDeleted): wait it out.
+            var created = Await(VaultOperations.RetryWhileNameBusyAsync(
+                ct => client.SetSecretAsync(Name, ParameterConversion.ToPlainText(SecretValue), options, ct), null, StopToken));
             WriteVerbose($"Set version {created.Version} of secret '{Name}'.");
             if (PassThru)
             {

@@ -32,10 +32,12 @@ public sealed class KeyTests(ModuleFixture fixture)
         session.Run("Remove-KvObject -VaultUri $Vault -AccessToken $Token -Type Key -Name signing -InRemovedState -Purge -Force").EnsureSuccess();
         Assert.Empty(session.Run("Get-KvObject -VaultUri $Vault -AccessToken $Token -Type Key -InRemovedState").EnsureSuccess().Output);
 
-        // A live key purged in one go: removed, the delete waited out, then purged.
+        // A live key purged in one go: removed, the delete waited out, then purged; the name can be used again at
+        // once (the vault keeps it busy for writes a moment longer, which New-KvKey waits out).
         session.Run("Remove-KvObject -VaultUri $Vault -AccessToken $Token -Type Key -Name ecdh -Purge -Force").EnsureSuccess();
         Assert.Empty(session.Run("Get-KvObject -VaultUri $Vault -AccessToken $Token -Type Key").EnsureSuccess().Output);
         Assert.Empty(session.Run("Get-KvObject -VaultUri $Vault -AccessToken $Token -Type Key -InRemovedState").EnsureSuccess().Output);
+        Assert.Single(session.Run("New-KvKey -VaultUri $Vault -AccessToken $Token -Name ecdh -KeyType EC").EnsureSuccess().Output);
     }
 
     [Fact]
