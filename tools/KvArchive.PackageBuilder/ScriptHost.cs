@@ -6,8 +6,8 @@ namespace KvArchive.PackageBuilder;
 /// <summary>
 /// Runs a script in a bare PowerShell host (InitialSessionState.CreateDefault2: only the core commands) in this
 /// process, writing every output object as a line. The package tests import the extracted package with it, in a
-/// process of its own: a second KvArchive.dll loaded into the test process beside the one the other module tests
-/// import from out/KvArchive would make both copies share one engine load context.
+/// process of their own: imported into the test process, the package would add a second KvArchive.dll and engine
+/// beside the ones the other module tests load from out/KvArchive (or fail to, the name being taken).
 /// </summary>
 internal static class ScriptHost
 {
