@@ -50,6 +50,12 @@ public sealed class SecretEndpoints
             throw VaultErrors.Disabled("get");
         }
 
+        var outContentType = call.Http.Request.Query["outContentType"].ToString();
+        if (outContentType.Length > 0 && outContentType != snapshot.Version.ContentType)
+        {
+            snapshot = snapshot with { Version = Convert(snapshot, outContentType) };
+        }
+
         return JsonResponse.SendAsync(call.Http, 200, w => SecretJson.WriteBundle(w, call.Vault, snapshot, includeValue: true));
     }
 
@@ -204,6 +210,25 @@ public sealed class SecretEndpoints
         }
 
         await JsonResponse.SendAsync(call.Http, 200, w => SecretJson.WriteBundle(w, vault, snapshot, includeValue: false));
+    }
+
+    /// <summary>A certificate-backed secret in the other format (the outContentType parameter of api-version 2025-07-01).</summary>
+    private static SecretVersion Convert(ObjectSnapshot<SecretVersion> snapshot, string contentType)
+    {
+        if (!snapshot.Managed || contentType is not (CertificatePolicyModel.Pem or CertificatePolicyModel.Pkcs12))
+        {
+            throw VaultErrors.BadParameter($"outContentType '{contentType}' is not supported for this secret: only certificate-backed secrets convert, between {CertificatePolicyModel.Pkcs12} and {CertificatePolicyModel.Pem}.");
+        }
+
+        var issued = CertificateFactory.Import(snapshot.Version.Value, null);
+        try
+        {
+            return snapshot.Version with { Value = CertificateFactory.SecretValue(issued, contentType), ContentType = contentType };
+        }
+        finally
+        {
+            issued.Certificate.Dispose();
+        }
     }
 
     private static void CheckValueSize(string value)

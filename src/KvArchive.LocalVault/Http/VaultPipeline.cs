@@ -78,7 +78,8 @@ public sealed class VaultPipeline(VaultRegistry vaults, TokenService tokens, Vau
         }
         finally
         {
-            vault?.Stats.Record(response.StatusCode);
+            // A dropped connection is counted as status 0.
+            vault?.Stats.Record(context.RequestAborted.IsCancellationRequested ? 0 : response.StatusCode);
         }
     }
 
