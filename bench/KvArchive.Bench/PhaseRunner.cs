@@ -70,7 +70,7 @@ public static class PhaseRunner
         {
             "serial" => await SerialBackupAsync(VaultUri(o.Source), token, certificate, o.SerialSample),
             "backup" => RunPowerShell(
-                "param($u, $t, $a, $n) Get-KvObject -VaultUri $u -AccessToken $t | Backup-KvObject -Path $a -ThrottleLimit $n -Force" + CountByStatus,
+                "param($u, $t, $a, $n) Get-KvObject -VaultUri $u -AccessToken $t | Backup-KvObject -AccessToken $t -Path $a -ThrottleLimit $n -Force" + CountByStatus,
                 VaultUri(o.Source), token, o.Archive, o.ThrottleLimit, "Saved"),
             "restore" => RunPowerShell(
                 "param($u, $t, $a, $n) Get-KvArchiveItem -Path $a | Restore-KvObject -VaultUri $u -AccessToken $t -ThrottleLimit $n" + CountByStatus,
