@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using KvArchive.Engine.Connection;
 using KvArchive.Engine.Transfer;
 using KvArchive.Engine.Vault;
 using KvArchive.Hosting;
@@ -54,7 +53,8 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
         };
         try
         {
-            _session = BackupSession.Start(HostContext, options, (uri, observer) => VaultClientFactory.Create(BuildOptions(uri), observer));
+            _session = BackupSession.Start(HostContext, options, SessionClient);
+            ObserveRequestsWith(_session.RateLimiter);
         }
         catch (KvException e)
         {
@@ -88,7 +88,6 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
 
             if (Name is null || Name.Length == 0)
             {
-                GetClient(vault);
                 session.AddVault(vault, types);
                 return;
             }

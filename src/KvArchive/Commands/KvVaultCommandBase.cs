@@ -13,6 +13,7 @@ namespace KvArchive.Commands;
 public abstract class KvVaultCommandBase : KvCommandBase
 {
     private readonly Dictionary<string, object> _clients = new(StringComparer.OrdinalIgnoreCase);
+    private object? _observer;
 
     /// <summary>The vault's name in the public cloud (https://NAME.vault.azure.net/).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -86,7 +87,7 @@ public abstract class KvVaultCommandBase : KvCommandBase
         IVaultClient client;
         try
         {
-            client = VaultClientFactory.Create(BuildOptions(vaultUri), null);
+            client = VaultClientFactory.Create(BuildOptions(vaultUri), (IRequestObserver?)_observer);
         }
         catch (KvException e)
         {
@@ -97,6 +98,20 @@ public abstract class KvVaultCommandBase : KvCommandBase
         _clients[key] = client;
         WriteVerbose($"Connected to vault {client.VaultName} ({client.VaultUri}).");
         return client;
+    }
+
+    /// <summary>
+    /// Makes every client this command creates report its responses to an observer (a transfer session's rate
+    /// limiter), so the command's own listing and the session's work share one client per vault and one rate.
+    /// Call it before the first <see cref="GetClient(Uri)"/>.
+    /// </summary>
+    internal void ObserveRequestsWith(IRequestObserver observer) => _observer = observer;
+
+    /// <summary>The client factory handed to a transfer session: this command's own clients.</summary>
+    internal IVaultClient SessionClient(Uri vaultUri, IRequestObserver observer)
+    {
+        _observer ??= observer;
+        return GetClient(vaultUri);
     }
 
     /// <summary>The client of the vault the parameters name.</summary>

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using KvArchive.Engine.Archive;
-using KvArchive.Engine.Connection;
 using KvArchive.Engine.Transfer;
 using KvArchive.Engine.Vault;
 using KvArchive.Hosting;
@@ -95,7 +94,8 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
         };
         try
         {
-            _session = RestoreSession.Start(HostContext, options, (uri, observer) => VaultClientFactory.Create(BuildOptions(uri), observer));
+            _session = RestoreSession.Start(HostContext, options, SessionClient);
+            ObserveRequestsWith(_session.RateLimiter);
         }
         catch (KvException e)
         {
