@@ -178,6 +178,96 @@ public sealed class ServerSmokeTests : IAsyncLifetime
         Assert.Equal(secret.Value, (await Secrets("smoke").GetSecretAsync("cert1")).Value.Value);
     }
 
+    [Fact]
+    public async Task Processes_starting_together_share_one_generated_certificate()
+    {
+        var tls = Path.Combine(Path.GetTempPath(), "lv-race-" + Guid.NewGuid().ToString("N"));
+        var servers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => LocalVaultServer.StartAsync("--tls-dir", tls)));
+        try
+        {
+            var file = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(tls, "localvault.crt.pem")));
+            Assert.Contains("*.vault.localhost", file.Extensions.OfType<System.Security.Cryptography.X509Certificates.X509SubjectAlternativeNameExtension>().Single().EnumerateDnsNames());
+            foreach (var server in servers)
+            {
+                string? presented = null;
+                using var handler = new SocketsHttpHandler
+                {
+                    ConnectCallback = async (ctx, ct) =>
+                    {
+                        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, ctx.DnsEndPoint.Port), ct);
+                        return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                    },
+                    SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => (presented = cert?.GetCertHashString()) is not null },
+                };
+                using var http = new HttpClient(handler);
+                using var health = await http.GetAsync($"https://prod.vault.localhost:{server.Port}/_localvault/health");
+                Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+                Assert.Equal(file.Thumbprint, presented);
+                Assert.Equal(Path.Combine(tls, "localvault.crt.pem"), server.CertificatePath);
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(servers.Select(s => s.DisposeAsync().AsTask()));
+            Directory.Delete(tls, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Keys_show_only_public_material_and_restore_across_processes_of_the_same_geography()
+    {
+        var (token, _) = await _server.CreateTokenAsync();
+        using var http = _server.CreateRawClient();
+        async Task<(HttpStatusCode Status, JsonNode? Body)> Send(LocalVaultServer server, HttpMethod method, string vault, string path, string? body = null, string? bearer = null)
+        {
+            using var request = new HttpRequestMessage(method, new Uri(server.VaultUri(vault), path));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer ?? token);
+            if (body is not null)
+            {
+                request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            }
+
+            using var response = await http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+        }
+
+        var rsa = await Send(_server, HttpMethod.Post, "smoke", $"keys/rsa1/create?{Api}", """{"kty":"RSA","key_size":3072}""");
+        Assert.Equal(HttpStatusCode.OK, rsa.Status);
+        Assert.Equal(384, System.Buffers.Text.Base64Url.DecodeFromChars(rsa.Body!["key"]!["n"]!.GetValue<string>()).Length);
+        var ec = await Send(_server, HttpMethod.Post, "smoke", $"keys/ec1/create?{Api}", """{"kty":"EC","crv":"P-384"}""");
+        Assert.Equal("P-384", ec.Body!["key"]!["crv"]!.GetValue<string>());
+        foreach (var bundle in new[] { rsa.Body, ec.Body })
+        {
+            foreach (var secretPart in new[] { "d", "p", "q", "dp", "dq", "qi" })
+            {
+                Assert.Null(bundle!["key"]![secretPart]);
+            }
+
+            Assert.False(bundle!["attributes"]!["exportable"]!.GetValue<bool>());
+            Assert.Equal("Recoverable+Purgeable", bundle["attributes"]!["recoveryLevel"]!.GetValue<string>());
+        }
+
+        var backup = await Send(_server, HttpMethod.Post, "smoke", $"keys/ec1/backup?{Api}");
+        var blob = backup.Body!["value"]!.GetValue<string>();
+
+        // Another process of the same geography restores the blob with the same kid; another geography refuses it.
+        await using var same = await LocalVaultServer.StartAsync("--vault", "other");
+        var (sameToken, _) = await same.CreateTokenAsync();
+        var restored = await Send(same, HttpMethod.Post, "other", $"keys/restore?{Api}", $$"""{"value":"{{blob}}"}""", sameToken);
+        Assert.Equal(HttpStatusCode.OK, restored.Status);
+        Assert.Equal(ec.Body["key"]!["kid"]!.GetValue<string>().Split('/')[^1], restored.Body!["key"]!["kid"]!.GetValue<string>().Split('/')[^1]);
+        Assert.Equal(ec.Body["key"]!["x"]!.GetValue<string>(), restored.Body["key"]!["x"]!.GetValue<string>());
+
+        await same.CreateVaultAsync("elsewhere", new { geography = "far-away" });
+        var refused = await Send(same, HttpMethod.Post, "elsewhere", $"keys/restore?{Api}", $$"""{"value":"{{blob}}"}""", sameToken);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Contains("geography", refused.Body!["error"]!["message"]!.GetValue<string>());
+        var corrupt = await Send(same, HttpMethod.Post, "other", $"keys/restore?{Api}", $$"""{"value":"{{blob[..^8]}}"}""", sameToken);
+        Assert.Equal("Malformed backup blob", corrupt.Body!["error"]!["code"]!.GetValue<string>());
+    }
+
     private SecretClient Secrets(string vault, Azure.Core.TokenCredential? credential = null)
         => new(_server.VaultUri(vault), credential ?? _server.CreateCredential(), new SecretClientOptions { Transport = _server.CreateTransport() });
 }

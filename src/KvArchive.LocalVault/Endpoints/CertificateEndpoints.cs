@@ -513,6 +513,16 @@ public sealed class CertificateEndpoints
     /// <summary>Applies a certificate's delete, recover or purge to its managed key and secret (under the lock).</summary>
     private void CascadeToOwned(Vault vault, CertificateEntry certificate, LifecycleAction action, long nowMs, long nowSeconds)
     {
+        if (action == LifecycleAction.Delete && certificate.Pending is { Status: "inProgress" } pending)
+        {
+            // A create still in progress dies with the certificate.
+            pending.Status = "cancelled";
+            pending.CancellationRequested = true;
+            pending.Certificate = null;
+            pending.Key = null;
+            pending.Secret = null;
+        }
+
         _keys.Common.ApplyOwned(vault, certificate.Name, action, nowMs, nowSeconds);
         _secrets.Common.ApplyOwned(vault, certificate.Name, action, nowMs, nowSeconds);
     }

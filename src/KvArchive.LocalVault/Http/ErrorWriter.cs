@@ -15,6 +15,11 @@ public static class ErrorWriter
             return Task.CompletedTask;
         }
 
+        if (!response.Headers.ContainsKey("x-ms-request-id"))
+        {
+            response.Headers["x-ms-request-id"] = Guid.NewGuid().ToString();
+        }
+
         if (error.RetryAfterSeconds is { } retryAfter)
         {
             response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);

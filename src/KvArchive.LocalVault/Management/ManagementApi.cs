@@ -42,6 +42,11 @@ public sealed class ManagementApi(
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"LocalVault: management {context.Request.Method} {context.Request.Path} failed: {e}");
+            await ErrorWriter.WriteAsync(context, 500, "InternalServerError", "LocalVault failed to handle the management request (" + e.GetType().Name + ").");
+        }
     }
 
     private async Task RouteAsync(HttpContext context)
