@@ -7,7 +7,8 @@ namespace KvArchive.LocalVault.Persistence;
 
 /// <summary>
 /// Keeps every vault of a data directory across restarts. Changes mark a vault dirty; a background loop saves dirty
-/// vaults at most every <see cref="IntervalMs"/> (so saving never dominates request time): the state is captured
+/// vaults at most every <see cref="IntervalMs"/>, and a vault whose save took T at most every 10·T (so saving never
+/// dominates request time): the state is captured
 /// under the vault lock, then serialized, encrypted (AES-GCM with the directory's key file, so no secret is ever
 /// written in clear) and written to a temporary file that is renamed over the old one.
 /// </summary>
@@ -22,6 +23,7 @@ public sealed class VaultPersistence : IAsyncDisposable
     private readonly TextWriter _log;
     private readonly Lock _fileGate = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<string, long> _nextSave = new(StringComparer.Ordinal);
     private VaultRegistry? _registry;
     private Task? _loop;
 
@@ -80,8 +82,8 @@ public sealed class VaultPersistence : IAsyncDisposable
         }
     }
 
-    /// <summary>Saves every dirty vault now.</summary>
-    public void Flush()
+    /// <summary>Saves every dirty vault now (<paramref name="force"/>) or when its pacing allows.</summary>
+    public void Flush(bool force = true)
     {
         if (_registry is null)
         {
@@ -90,11 +92,20 @@ public sealed class VaultPersistence : IAsyncDisposable
 
         foreach (var vault in _registry.All)
         {
+            var now = Environment.TickCount64;
+            if (!force && _nextSave.TryGetValue(vault.Name, out var next) && now < next)
+            {
+                continue;
+            }
+
             if (vault.TakeDirty())
             {
                 try
                 {
                     Save(vault);
+
+                    // A big vault saves less often: saving takes at most about a tenth of the time.
+                    _nextSave[vault.Name] = Environment.TickCount64 + Math.Max(IntervalMs, 10 * (Environment.TickCount64 - now));
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -128,7 +139,7 @@ public sealed class VaultPersistence : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             await Task.Delay(IntervalMs, _stop.Token);
-            Flush();
+            Flush(force: false);
         }
     }
 
