@@ -103,6 +103,28 @@ public sealed class ErrorCategoryTests(ModuleFixture fixture)
     }
 
     [Fact]
+    public async Task A_bad_token_stops_a_backup_once_and_leaves_no_archive()
+    {
+        var vault = await fixture.NewVaultAsync();
+        await fixture.Server.SeedAsync(vault.Host.Split('.')[0], new { secrets = 5, keys = 0, certificates = 0, versions = 1, prefix = "t" });
+        var directory = Directory.CreateTempSubdirectory("kvarchive-badtoken-").FullName;
+        try
+        {
+            using var session = fixture.NewSession();
+            session.Set("Vault", vault).Set("Bad", ModuleFixture.ToSecureString("not-a-token")).Set("Archive", Path.Combine(directory, "x.kva"));
+            var (terminating, run) = session.RunCatching("Backup-KvObject -VaultUri $Vault -AccessToken $Bad -Path $Archive");
+            Assert.True(terminating is not null, run.Describe());
+            Assert.Equal(ErrorCategory.AuthenticationError, terminating.CategoryInfo.Category);
+            Assert.True(run.Errors.Count <= 1, run.Describe());
+            Assert.Empty(Directory.GetFiles(directory));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void An_invalid_vault_name_stops_the_command_with_InvalidArgument()
     {
         using var session = fixture.NewSession();

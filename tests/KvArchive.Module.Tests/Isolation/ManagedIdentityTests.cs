@@ -1,3 +1,4 @@
+using System.Management.Automation;
 using KvArchive.Module.Tests.Infrastructure;
 
 namespace KvArchive.Module.Tests.Isolation;
@@ -53,6 +54,29 @@ public sealed class ManagedIdentityTests(ModuleFixture fixture)
         finally
         {
             Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task With_no_credential_anywhere_the_command_stops_once_saying_what_to_pass()
+    {
+        var vault = await fixture.NewVaultAsync();
+        using var session = fixture.NewSession();
+        session.Set("Vault", vault);
+        var cleared = new[]
+        {
+            "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "MSI_ENDPOINT", "MSI_SECRET", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET",
+            "AZURE_TENANT_ID", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_USERNAME", "AZURE_PASSWORD",
+        };
+        using (new EnvironmentScope(cleared.Select(n => (n, (string?)null)).ToArray()))
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var (terminating, run) = session.RunCatching("Get-KvObject -VaultUri $Vault -Name 'a*','b*'");
+            Assert.True(terminating is not null, run.Describe());
+            Assert.Empty(run.Errors);
+            Assert.Equal(ErrorCategory.AuthenticationError, terminating.CategoryInfo.Category);
+            Assert.Contains("-AccessToken", terminating.Exception.Message, StringComparison.Ordinal);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
         }
     }
 }
