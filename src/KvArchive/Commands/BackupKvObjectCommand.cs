@@ -65,12 +65,8 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        // With -WhatIf the session writes nothing and reports each object it is given as a verbose message.
         var session = _session!;
-        if (session.WhatIf)
-        {
-            return;
-        }
-
         var vault = ResolveVaultUri();
         var types = (Type is { Length: > 0 } ? Type : [KvObjectType.Certificate, KvObjectType.Key, KvObjectType.Secret]).Distinct().ToArray();
         try
