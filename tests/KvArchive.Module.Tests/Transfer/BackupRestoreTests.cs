@@ -154,8 +154,10 @@ public sealed class BackupRestoreTests(ModuleFixture fixture) : IDisposable
 
         var whatIf = Path.Combine(_directory, "whatif.kva");
         session.Set("WhatIfPath", whatIf);
-        session.Run("Backup-KvObject -VaultUri $Source -AccessToken $Token -Path $WhatIfPath -WhatIf").EnsureSuccess();
+        var preview = session.Run("Backup-KvObject -VaultUri $Source -AccessToken $Token -Name one -Path $WhatIfPath -WhatIf -Verbose").EnsureSuccess();
         Assert.False(File.Exists(whatIf));
+        Assert.Empty(preview.Output);
+        Assert.Contains(preview.Verbose, v => v.Message.Contains("'one'", StringComparison.Ordinal));
 
         session.Run("Backup-KvObject -VaultUri $Source -AccessToken $Token -Path $Archive -Force").EnsureSuccess();
         Assert.True((bool)session.Run("Test-KvArchive -Path $Archive").EnsureSuccess().Output.Single().Properties["IsValid"].Value);
