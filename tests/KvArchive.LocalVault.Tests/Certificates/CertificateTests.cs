@@ -116,6 +116,51 @@ public sealed class CertificateTests(LocalVaultFixture fx) : IClassFixture<Local
     }
 
     [Fact]
+    public async Task Managed_key_and_secret_refuse_changes_of_their_own_and_follow_the_certificate()
+    {
+        var vault = await fx.NewVaultAsync();
+        var client = fx.Certificates(vault);
+        var cert = (await (await client.StartCreateCertificateAsync("owner", CertificatePolicy.Default)).WaitForCompletionAsync(Poll, default)).Value;
+        var version = cert.Properties.Version;
+
+        foreach (var (method, path, body) in new (string, string, string?)[]
+        {
+            ("PUT", "secrets/owner", "{\"value\":\"hijack\"}"),
+            ("PATCH", $"secrets/owner/{version}", "{\"contentType\":\"x\"}"),
+            ("DELETE", "secrets/owner", null),
+            ("PATCH", $"keys/owner/{version}", "{\"tags\":{\"a\":\"b\"}}"),
+            ("DELETE", "keys/owner", null),
+        })
+        {
+            var r = await fx.SendAsync(new HttpMethod(method), vault, path + Api, body);
+            KvAssert.Error(r, 403, "Forbidden", messageContains: "associated with a certificate");
+        }
+
+        Assert.Equal(cert.SecretId, (await fx.Secrets(vault).GetSecretAsync("owner")).Value.Id);
+        Assert.Single(await fx.Secrets(vault).GetPropertiesOfSecretVersionsAsync("owner").ToListAsync());
+
+        // Disabling the certificate disables its secret: reading the PFX is then refused.
+        var props = cert.Properties;
+        props.Enabled = false;
+        await client.UpdateCertificatePropertiesAsync(props);
+        KvAssert.Error(await fx.SendAsync(HttpMethod.Get, vault, "secrets/owner" + Api), 403, "Forbidden", "SecretDisabled");
+        var key = await fx.SendAsync(HttpMethod.Get, vault, "keys/owner" + Api);
+        Assert.False(key.Json["attributes"]!["enabled"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task A_certificate_cannot_take_the_name_of_an_unmanaged_secret()
+    {
+        var vault = await fx.NewVaultAsync();
+        await fx.Secrets(vault).SetSecretAsync("taken", "plain");
+        var ex = await Assert.ThrowsAsync<RequestFailedException>(() => fx.Certificates(vault).StartCreateCertificateAsync("taken", CertificatePolicy.Default));
+        Assert.Equal(409, ex.Status);
+        Assert.Equal("Conflict", ex.ErrorCode);
+        Assert.Equal("plain", (await fx.Secrets(vault).GetSecretAsync("taken")).Value.Value);
+        Assert.Empty(await fx.Certificates(vault).GetPropertiesOfCertificatesAsync().ToListAsync());
+    }
+
+    [Fact]
     public async Task Import_pfx_with_password()
     {
         var vault = await fx.NewVaultAsync();

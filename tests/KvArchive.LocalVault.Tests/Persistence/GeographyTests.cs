@@ -18,7 +18,8 @@ public sealed class GeographyTests(LocalVaultFixture fx) : IClassFixture<LocalVa
         var blob = Base64Url.Encode((await fx.Secrets(west).BackupSecretAsync("travel")).Value);
 
         var refused = await fx.SendAsync(HttpMethod.Post, east, "secrets/restore" + Api, $$"""{"value":"{{blob}}"}""");
-        KvAssert.Error(refused, 400);
+        KvAssert.Error(refused, 400, "BadParameter", messageContains: "geography");
+        Assert.Contains("geo-west", refused.ErrorMessage);
         Assert.Empty(await fx.Secrets(east).GetPropertiesOfSecretsAsync().ToListAsync());
 
         var accepted = await fx.SendAsync(HttpMethod.Post, westToo, "secrets/restore" + Api, $$"""{"value":"{{blob}}"}""");
@@ -39,9 +40,9 @@ public sealed class GeographyTests(LocalVaultFixture fx) : IClassFixture<LocalVa
         var keyBlob = (await west.SendAsync(HttpMethod.Post, wv, "keys/kc/backup" + Api)).Json["value"]!.GetValue<string>();
 
         var secretRestore = await east.SendAsync(HttpMethod.Post, ev, "secrets/restore" + Api, $$"""{"value":"{{Base64Url.Encode(secretBlob)}}"}""");
-        KvAssert.Error(secretRestore, 400);
+        KvAssert.Error(secretRestore, 400, "BadParameter", messageContains: "geography");
         var keyRestore = await east.SendAsync(HttpMethod.Post, ev, "keys/restore" + Api, $$"""{"value":"{{keyBlob}}"}""");
-        KvAssert.Error(keyRestore, 400);
+        KvAssert.Error(keyRestore, 400, "BadParameter", messageContains: "geography");
         var sdk = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => east.Secrets(ev).RestoreSecretBackupAsync(secretBlob));
         Assert.Equal(400, sdk.Status);
 

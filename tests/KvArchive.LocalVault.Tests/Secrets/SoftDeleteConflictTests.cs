@@ -118,14 +118,35 @@ public sealed class SoftDeleteConflictTests(LocalVaultFixture fx) : IClassFixtur
         Assert.Equal(deleted.DeletedOn!.Value.AddDays(7), deleted.ScheduledPurgeDate);
 
         var purge = await fx.SendAsync(HttpMethod.Delete, vault, "deletedsecrets/ret" + Api);
-        Assert.True(purge.StatusCode is 403 or 400 or 409, purge.ToString());
-        KvAssert.ErrorShape(purge);
+        KvAssert.Error(purge, 403, "Forbidden");
         Assert.Equal("ret", (await client.GetDeletedSecretAsync("ret")).Value.Name);
 
         var purgeable = await fx.NewVaultAsync(new { recoverableDays = 30 });
         var p = (await fx.Secrets(purgeable).SetSecretAsync("ret", "value")).Value;
         Assert.Equal("CustomizedRecoverable+Purgeable", p.Properties.RecoveryLevel);
         Assert.Equal(30, p.Properties.RecoverableDays);
+    }
+
+    [Fact]
+    public async Task Without_soft_delete_a_delete_is_final()
+    {
+        var vault = await fx.NewVaultAsync(new { softDelete = false });
+        var client = fx.Secrets(vault);
+        var set = (await client.SetSecretAsync("gone", "v")).Value;
+        Assert.Equal("Purgeable", set.Properties.RecoveryLevel);
+        var delete = await fx.SendAsync(HttpMethod.Delete, vault, "secrets/gone" + Api);
+        Assert.True(delete.StatusCode == 200, delete.ToString());
+        Assert.Null(delete.Json["recoveryId"]);
+        Assert.Null(delete.Json["scheduledPurgeDate"]);
+        KvAssert.Error(await fx.SendAsync(HttpMethod.Get, vault, "deletedsecrets/gone" + Api), 404, "SecretNotFound");
+        Assert.Empty(await client.GetDeletedSecretsAsync().ToListAsync());
+
+        // The SDK's delete operation completes at once (no recovery id to poll) and the name is free.
+        await client.SetSecretAsync("again", "v");
+        var op = await client.StartDeleteSecretAsync("again");
+        await op.WaitForCompletionAsync(TimeSpan.FromMilliseconds(100), default);
+        Assert.True(op.HasCompleted);
+        Assert.Equal(200, (await fx.SendAsync(HttpMethod.Put, vault, "secrets/gone" + Api, "{\"value\":\"new\"}")).StatusCode);
     }
 
     private async Task WaitForStatusAsync(VaultRef vault, string path, int status)
