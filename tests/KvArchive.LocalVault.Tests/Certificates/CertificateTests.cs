@@ -149,6 +149,24 @@ public sealed class CertificateTests(LocalVaultFixture fx) : IClassFixture<Local
     }
 
     [Fact]
+    public async Task Out_content_type_converts_the_certificate_secret()
+    {
+        var vault = await fx.NewVaultAsync();
+        var cert = (await (await fx.Certificates(vault).StartCreateCertificateAsync("conv", CertificatePolicy.Default)).WaitForCompletionAsync(Poll, default)).Value;
+        var pem = (await fx.Secrets(vault).GetSecretAsync("conv", null, Azure.Security.KeyVault.Secrets.SecretContentType.Pem)).Value;
+        Assert.Equal("application/x-pem-file", pem.Properties.ContentType);
+        Assert.Contains("-----BEGIN CERTIFICATE-----", pem.Value);
+        using (var fromPem = X509Certificate2.CreateFromPem(pem.Value, pem.Value))
+        {
+            Assert.True(fromPem.HasPrivateKey);
+            Assert.Equal(cert.Properties.X509Thumbprint, fromPem.GetCertHash());
+        }
+
+        var raw = await fx.SendAsync(HttpMethod.Get, vault, "secrets/conv?api-version=2026-04-01&outContentType=application/x-pkcs12");
+        Assert.Equal("application/x-pkcs12", raw.Json["contentType"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_certificate_cannot_take_the_name_of_an_unmanaged_secret()
     {
         var vault = await fx.NewVaultAsync();
