@@ -31,6 +31,7 @@ public sealed class SecretTests(ModuleFixture fixture)
         var disabled = session.Run("Get-KvSecret -VaultUri $Vault -AccessToken $Token -Name db-password -AsPlainText");
         var error = Assert.Single(disabled.Errors);
         Assert.Equal(ErrorCategory.PermissionDenied, error.CategoryInfo.Category);
+        Assert.StartsWith("KvSecretDisabled,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
         Assert.Equal("db-password", error.TargetObject);
 
         session.Run("Remove-KvObject -VaultUri $Vault -AccessToken $Token -Type Secret -Name db-password -Force").EnsureSuccess();
