@@ -25,6 +25,8 @@ public class ModuleFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Before anything imports the module: a conflicting Azure.Core sits in the default context for every test.
+        ForeignAzureCore.EnsureLoaded();
         if (!File.Exists(ManifestPath))
         {
             throw new FileNotFoundException($"The module is not laid out at {ManifestPath}; build src/KvArchive first.");

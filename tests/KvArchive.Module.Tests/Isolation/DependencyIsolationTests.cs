@@ -1,5 +1,3 @@
-using System.Reflection;
-using System.Reflection.Emit;
 using System.Runtime.Loader;
 using KvArchive.Module.Tests.Infrastructure;
 
@@ -7,17 +5,17 @@ namespace KvArchive.Module.Tests.Isolation;
 
 /// <summary>
 /// The engine and its Azure dependencies load in the module's own AssemblyLoadContext: another module's Azure.Core
-/// in the default context (here an older one, loaded first) neither breaks KvArchive nor is used by it.
+/// in the default context (an older one, loaded before any test imported KvArchive) neither breaks KvArchive nor is
+/// used by it. Every other module test runs beside it too.
 /// </summary>
 [Collection(SerialCollection.Name)]
 public sealed class DependencyIsolationTests(ModuleFixture fixture)
 {
-    private static readonly Lazy<Assembly> ForeignAzureCore = new(LoadForeignAzureCore);
-
     [Fact]
     public async Task An_older_Azure_Core_in_the_default_context_does_not_reach_the_engine()
     {
-        var foreign = ForeignAzureCore.Value;
+        // Loaded by the fixture before any test imported the module (see ForeignAzureCore).
+        var foreign = ForeignAzureCore.Assembly;
         Assert.Same(AssemblyLoadContext.Default, AssemblyLoadContext.GetLoadContext(foreign));
 
         var vault = await fixture.NewVaultAsync();
@@ -44,22 +42,5 @@ public sealed class DependencyIsolationTests(ModuleFixture fixture)
         var cmdlets = Assert.Single(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name == "KvArchive");
         Assert.Same(AssemblyLoadContext.Default, AssemblyLoadContext.GetLoadContext(cmdlets));
         Assert.DoesNotContain(AssemblyLoadContext.Default.Assemblies, a => a.GetName().Name == "KvArchive.Engine");
-    }
-
-    /// <summary>
-    /// Writes an "Azure.Core" 1.0.0.0 with one type (as an old module would ship) and loads it into the default
-    /// context. Had the engine been loaded there, its reference to Azure.Core 1.64 would fail against it.
-    /// </summary>
-    private static Assembly LoadForeignAzureCore()
-    {
-        Assert.DoesNotContain(AssemblyLoadContext.Default.Assemblies, a => a.GetName().Name == "Azure.Core");
-        var builder = new PersistedAssemblyBuilder(new AssemblyName("Azure.Core") { Version = new Version(1, 0, 0, 0) }, typeof(object).Assembly);
-        var module = builder.DefineDynamicModule("Azure.Core");
-        module.DefineType("Azure.Core.TokenCredential", TypeAttributes.Public | TypeAttributes.Abstract | TypeAttributes.Class).CreateType();
-        var directory = Path.Combine(Path.GetTempPath(), "kvarchive-foreign-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, "Azure.Core.dll");
-        builder.Save(path);
-        return AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
     }
 }
