@@ -29,6 +29,7 @@ internal sealed class MamlWriter
 
     public void WriteCommand(CmdletInfo cmdlet, HelpDocument doc, Func<string, IReadOnlyList<string>> parameterHelp)
     {
+        var defaults = DefaultValues(cmdlet);
         _w.WriteStartElement("command", "command", Command);
         _w.WriteAttributeString("xmlns", "maml", null, Maml);
         _w.WriteAttributeString("xmlns", "dev", null, Dev);
@@ -49,7 +50,7 @@ internal sealed class MamlWriter
             _w.WriteElementString("name", Maml, cmdlet.Name);
             foreach (var p in set.Parameters.Where(p => !CommonParameterNames.Contains(p.Name)).OrderBy(p => p.Position < 0 ? int.MaxValue : p.Position))
             {
-                Parameter(p.Name, p.ParameterType, p.IsMandatory, p.Position, p.ValueFromPipeline, p.ValueFromPipelineByPropertyName, p.Aliases, HasWildcards(p.Attributes), parameterHelp(p.Name));
+                Parameter(p.Name, p.ParameterType, p.IsMandatory, p.Position, p.ValueFromPipeline, p.ValueFromPipelineByPropertyName, p.Aliases, HasWildcards(p.Attributes), parameterHelp(p.Name), defaults.GetValueOrDefault(p.Name));
             }
 
             _w.WriteEndElement();
@@ -60,7 +61,7 @@ internal sealed class MamlWriter
         _w.WriteStartElement("parameters", Command);
         foreach (var (name, info) in DistinctParameters(cmdlet))
         {
-            Parameter(name, info.ParameterType, info.IsMandatory, info.Position, info.ValueFromPipeline, info.ValueFromPipelineByPropertyName, info.Aliases, HasWildcards(info.Attributes), parameterHelp(name));
+            Parameter(name, info.ParameterType, info.IsMandatory, info.Position, info.ValueFromPipeline, info.ValueFromPipelineByPropertyName, info.Aliases, HasWildcards(info.Attributes), parameterHelp(name), defaults.GetValueOrDefault(name));
         }
 
         _w.WriteEndElement();
@@ -125,7 +126,46 @@ internal sealed class MamlWriter
 
     private static bool HasWildcards(IEnumerable<Attribute> attributes) => attributes.OfType<SupportsWildcardsAttribute>().Any();
 
-    private void Parameter(string name, Type type, bool required, int position, bool byValue, bool byName, IEnumerable<string> aliases, bool globbing, IReadOnlyList<string> help)
+    /// <summary>
+    /// The default of each optional parameter, read from a fresh instance of the cmdlet class (its property
+    /// initializers are the defaults), so help shows what the code does.
+    /// </summary>
+    private static Dictionary<string, string> DefaultValues(CmdletInfo cmdlet)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        object instance;
+        try
+        {
+            instance = Activator.CreateInstance(cmdlet.ImplementingType)!;
+        }
+        catch (MissingMethodException)
+        {
+            return result;
+        }
+
+        foreach (var (name, _) in DistinctParameters(cmdlet))
+        {
+            var property = cmdlet.ImplementingType.GetProperty(name);
+            var value = property?.GetValue(instance);
+            var text = value switch
+            {
+                null => null,
+                SwitchParameter s => s.IsPresent ? "True" : "False",
+                string s when s.Length == 0 => null,
+                System.Collections.IEnumerable e and not string => string.Join(", ", e.Cast<object>()) is { Length: > 0 } joined ? joined : null,
+                _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture),
+            };
+            if (text is not null)
+            {
+                result[name] = text;
+            }
+        }
+
+        (instance as IDisposable)?.Dispose();
+        return result;
+    }
+
+    private void Parameter(string name, Type type, bool required, int position, bool byValue, bool byName, IEnumerable<string> aliases, bool globbing, IReadOnlyList<string> help, string? defaultValue)
     {
         _w.WriteStartElement("parameter", Command);
         _w.WriteAttributeString("required", required ? "true" : "false");
@@ -157,7 +197,7 @@ internal sealed class MamlWriter
         _w.WriteElementString("name", Maml, typeName);
         _w.WriteElementString("uri", Maml, string.Empty);
         _w.WriteEndElement();
-        _w.WriteElementString("defaultValue", Dev, type == typeof(SwitchParameter) ? "False" : "None");
+        _w.WriteElementString("defaultValue", Dev, required ? "None" : defaultValue ?? (type == typeof(SwitchParameter) ? "False" : "None"));
         _w.WriteEndElement();
     }
 
