@@ -69,7 +69,7 @@ Describe 'KvArchive help' {
     }
 
     It 'describes every parameter of every cmdlet' {
-        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        $common = @([System.Management.Automation.Cmdlet]::CommonParameters) + @([System.Management.Automation.Cmdlet]::OptionalCommonParameters)
         $missing = foreach ($command in Get-Command -Module KvArchive) {
             foreach ($parameter in $command.Parameters.Keys | Where-Object { $_ -notin $common }) {
                 $text = (Get-Help -Name $command.Name -Parameter $parameter).description.Text -join ''

@@ -95,7 +95,7 @@ Describe 'Remove-KvObject and Undo-KvObjectRemoval' {
         $removed = Get-KvObject @kv -Name 'tmp-*' | Remove-KvObject -AccessToken $script:Token -Force -PassThru
         $removed.Name | Sort-Object | Should -Be @('tmp-a', 'tmp-b')
         $removed | ForEach-Object { $_.Deleted | Should -BeTrue }
-        (Get-KvObject @kv).Name | Should -Be @('keep')
+        (Get-KvObject @kv).Name | Should -Be 'keep'
         (Get-KvObject @kv -InRemovedState).Name | Sort-Object | Should -Be @('tmp-a', 'tmp-b')
 
         $recovered = Get-KvObject @kv -InRemovedState | Undo-KvObjectRemoval -AccessToken $script:Token

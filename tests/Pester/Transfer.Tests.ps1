@@ -51,7 +51,7 @@ Describe 'Backup and restore' {
         ($plan | Where-Object Name -eq 'free').Status | Should -Be 'Planned'
         ($plan | Where-Object Name -eq 'live').Status | Should -Be 'Skipped'
         ($plan | Where-Object Name -eq 'gone').Status | Should -Be 'Failed'
-        (Get-KvObject -VaultUri $target -AccessToken $script:Token).Name | Should -Be @('live')
+        (Get-KvObject -VaultUri $target -AccessToken $script:Token).Name | Should -Be 'live'
 
         $err = $null
         $run = Restore-KvObject -Path $archive -VaultUri $target -AccessToken $script:Token -ErrorVariable err -ErrorAction SilentlyContinue
