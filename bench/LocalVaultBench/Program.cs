@@ -12,6 +12,7 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         var options = BenchOptions.Parse(args);
+        var loadBefore = ResultsWriter.LoadAverage();
         await using var server = await LocalVaultServer.StartAsync("--no-throttling");
         const string Vault = "bench";
         var vaultUri = await server.CreateVaultAsync(Vault, new { throttling = false });
@@ -68,7 +69,7 @@ public static class Program
         if (options.Output is not null)
         {
             var build = Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(LocalVaultServer.FindLocalVaultDll()))) ?? "?";
-            await File.WriteAllTextAsync(options.Output, ResultsWriter.Markdown(results, options, build), new UTF8Encoding(false));
+            await File.WriteAllTextAsync(options.Output, ResultsWriter.Markdown(results, options, build, loadBefore), new UTF8Encoding(false));
             Console.WriteLine($"written: {options.Output}");
         }
 

@@ -23,7 +23,7 @@ public static class ResultsWriter
         return sb.ToString();
     }
 
-    public static string Markdown(IReadOnlyList<Measurement> results, BenchOptions options, string serverBuild)
+    public static string Markdown(IReadOnlyList<Measurement> results, BenchOptions options, string serverBuild, string loadBefore)
     {
         var sb = new StringBuilder();
         sb.AppendLine("# LocalVault throughput");
@@ -40,6 +40,7 @@ public static class ResultsWriter
         sb.AppendLine(CultureInfo.InvariantCulture, $"- CPU: {CpuModel()}, {Environment.ProcessorCount} logical cores visible");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- runtime: {RuntimeInformation.FrameworkDescription}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- LocalVault build: {serverBuild}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- load average before the run (other work on the machine): {loadBefore}");
         sb.AppendLine();
         sb.AppendLine("## Results");
         sb.AppendLine();
@@ -53,6 +54,23 @@ public static class ResultsWriter
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>/proc/loadavg's first three numbers, or "unknown".</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "unknown";
+        }
     }
 
     private static string CpuModel()
