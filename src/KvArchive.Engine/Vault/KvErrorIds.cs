@@ -26,5 +26,7 @@ public static class KvErrorIds
     public const string ArchiveWriteFailed = "KvArchiveWriteFailed";
     public const string ObjectChangedDuringBackup = "KvObjectChangedDuringBackup";
     public const string Cancelled = "KvCancelled";
+    /// <summary>A destructive action needs confirmation and the host cannot prompt (a runbook): pass -Force.</summary>
+    public const string ConfirmationRequired = "KvConfirmationRequired";
     public const string Unknown = "KvUnknown";
 }

@@ -18,7 +18,7 @@ public abstract class KvCommandBase : PSCmdlet, IDisposable
     private bool _noToAll;
 
     /// <summary>Error id of a confirmation that a host which cannot prompt could not give.</summary>
-    internal const string ConfirmationRequiredId = "KvConfirmationRequired";
+    internal const string ConfirmationRequiredId = KvErrorIds.ConfirmationRequired;
 
     /// <summary>Cancelled when the user stops the pipeline.</summary>
     protected CancellationToken StopToken => _stopping.Token;
