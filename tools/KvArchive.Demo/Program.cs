@@ -6,6 +6,15 @@ using KvArchive.TestSupport;
 //   dotnet run --project tools/KvArchive.Demo -c Release [-- --secrets 60 --keys 20 --certificates 10]
 // Starts LocalVault with a seeded vault "prod" and an empty vault "dr", points the managed-identity variables
 // at it (as Azure Automation does), imports the built module and runs examples/main-job.ps1.
+//
+//   KvArchive.Demo --script <file.ps1> [Name=Value ...]
+// Runs any script with the built module imported, in this process, with the caller's environment (tests use it
+// to kill a backup mid-run from outside).
+if (args.Length >= 2 && args[0] == "--script")
+{
+    return ScriptHost.Run(args[1], args.Skip(2));
+}
+
 var counts = new Dictionary<string, int> { ["secrets"] = 60, ["keys"] = 20, ["certificates"] = 10 };
 for (var i = 0; i + 1 < args.Length; i += 2)
 {

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using KvArchive.Module.Tests.Infrastructure;
+using KvArchive.TestSupport;
+
+namespace KvArchive.Module.Tests.Transfer;
+
+/// <summary>
+/// A backup whose process is killed mid-run (no finally, no StopProcessing) never leaves a partial archive at the
+/// path and never damages the archive that was there.
+/// </summary>
+[Collection(ModuleCollection.Name)]
+public sealed class ProcessKillTests(ModuleFixture fixture)
+{
+    [Fact]
+    public async Task A_killed_backup_leaves_no_file_at_the_path()
+    {
+        var directory = Directory.CreateTempSubdirectory("kvarchive-kill-").FullName;
+        try
+        {
+            var archive = Path.Combine(directory, "prod.kva");
+            await KillBackupMidRunAsync(await SlowVaultAsync(), archive);
+            Assert.False(File.Exists(archive), "a killed backup must not leave an archive at the path");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_killed_backup_leaves_the_previous_archive_intact()
+    {
+        var directory = Directory.CreateTempSubdirectory("kvarchive-kill-").FullName;
+        try
+        {
+            var archive = Path.Combine(directory, "prod.kva");
+            var vault = await SlowVaultAsync(latencyMs: 0);
+            using (var session = fixture.NewSession())
+            {
+                session.Set("Vault", vault).Set("Archive", archive);
+                session.Run("Get-KvObject -VaultUri $Vault -AccessToken $Token | Backup-KvObject -AccessToken $Token -Path $Archive").EnsureSuccess();
+            }
+
+            var before = SHA256.HashData(await File.ReadAllBytesAsync(archive));
+            await fixture.Server.SetFaultsAsync(vault.Host.Split('.')[0], new { latencyMs = 250, jitterMs = 0 });
+            await KillBackupMidRunAsync(vault, archive);
+
+            Assert.Equal(before, SHA256.HashData(await File.ReadAllBytesAsync(archive)));
+            using var check = fixture.NewSession();
+            check.Set("Archive", archive);
+            var verification = check.Run("Test-KvArchive -Path $Archive").EnsureSuccess().Output.Single();
+            Assert.True((bool)verification.Properties["IsValid"].Value);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private async Task<Uri> SlowVaultAsync(int latencyMs = 250)
+    {
+        var vault = await fixture.NewVaultAsync(prefix: "kill");
+        var name = vault.Host.Split('.')[0];
+        await fixture.Server.SeedAsync(name, new { secrets = 60, versions = 1, prefix = "k" });
+        if (latencyMs > 0)
+        {
+            await fixture.Server.SetFaultsAsync(name, new { latencyMs, jitterMs = 0 });
+        }
+
+        return vault;
+    }
+
+    /// <summary>Starts the backup in another process, waits until it is writing its temporary file, and kills it.</summary>
+    private async Task KillBackupMidRunAsync(Uri vault, string archive)
+    {
+        var directory = Path.GetDirectoryName(archive)!;
+        var script = Path.Combine(directory, "backup.ps1");
+        await File.WriteAllTextAsync(script, "param($Vault, $Archive) Get-KvObject -VaultUri $Vault | Backup-KvObject -Path $Archive -ThrottleLimit 1 -Force");
+        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(DemoDll());
+        foreach (var a in new[] { "--script", script, $"Vault={vault}", $"Archive={archive}" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["IDENTITY_ENDPOINT"] = fixture.Server.IdentityEndpoint;
+        psi.Environment["IDENTITY_HEADER"] = fixture.Server.IdentityHeader;
+        psi.Environment["KVARCHIVE_TRUSTED_CERTIFICATE"] = fixture.Server.CertificatePath;
+        using var child = Process.Start(psi)!;
+        var output = child.StandardOutput.ReadToEndAsync();
+        var errors = child.StandardError.ReadToEndAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        string? partial = null;
+        while (partial is null && !child.HasExited && DateTime.UtcNow < deadline)
+        {
+            partial = Directory.EnumerateFiles(directory, "*", new EnumerationOptions { AttributesToSkip = 0 }).FirstOrDefault(f => f != archive && f != script);
+            Thread.Sleep(50);
+        }
+
+        Assert.NotNull(partial);
+        Thread.Sleep(1000); // into the run: objects are being written to the temporary file
+        if (child.HasExited)
+        {
+            Assert.Fail($"the backup ended before it could be killed: {await output} {await errors}");
+        }
+
+        child.Kill(entireProcessTree: true);
+        await child.WaitForExitAsync();
+        _ = await output;
+    }
+
+    private static string DemoDll()
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var path = Path.Combine(LocalVaultServer.RepoRoot(), "tools", "KvArchive.Demo", "bin", configuration, "net10.0", "KvArchive.Demo.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("tools/KvArchive.Demo is not built", path);
+    }
+}
