@@ -19,6 +19,10 @@ internal static class VaultPipeline
         clientOptions.Retry.Delay = options.RetryDelay;
         clientOptions.Retry.MaxDelay = options.MaxRetryDelay;
         clientOptions.Retry.NetworkTimeout = options.NetworkTimeout;
+        clientOptions.RetryPolicy = new VaultRetryPolicy(
+            Math.Max(0, options.MaxRetries),
+            Math.Min(Math.Max(0, options.MaxRetries), VaultRetryPolicy.DefaultTransportRetries),
+            DelayStrategy.CreateExponentialDelayStrategy(options.RetryDelay, options.MaxRetryDelay));
         clientOptions.Diagnostics.ApplicationId = "KvArchive";
         // Never log bodies: they hold secret values.
         clientOptions.Diagnostics.IsLoggingContentEnabled = false;

@@ -190,6 +190,43 @@ public sealed class SecretErrorTests(VaultFixture fixture) : IClassFixture<Vault
     }
 
     [Fact]
+    public async Task A_vault_that_never_answers_is_retried_a_few_times_not_for_minutes()
+    {
+        // Many retries are right for 429s and 5xx (the service answered); a request that got no answer at all is
+        // retried only VaultRetryPolicy.DefaultTransportRetries times, whatever MaxRetries says.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var accepted = 0;
+        using var stop = new CancellationTokenSource();
+        var acceptLoop = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var socket = await listener.AcceptSocketAsync(stop.Token);
+                Interlocked.Increment(ref accepted);
+                socket.Close(); // no TLS handshake, no answer
+            }
+        });
+
+        var options = await fixture.OptionsAsync("silent", maxRetries: 8);
+        var client = fixture.Track(VaultClientFactory.Create(new VaultConnectionOptions
+        {
+            VaultUri = new Uri($"https://silent.vault.localhost:{port}/"),
+            CredentialKind = KvCredentialKind.AccessToken,
+            AccessToken = options.AccessToken,
+            TrustedCertificatePath = options.TrustedCertificatePath,
+            MaxRetries = 8,
+            RetryDelay = TimeSpan.FromMilliseconds(10),
+        }));
+
+        var e = await Assert.ThrowsAsync<KvException>(() => client.GetAsync(KvObjectType.Secret, "s", null, default));
+        await stop.CancelAsync();
+        Assert.Equal(KvErrorKind.Connection, e.Kind);
+        Assert.Equal(1 + KvArchive.Engine.Connection.VaultRetryPolicy.DefaultTransportRetries, Volatile.Read(ref accepted));
+    }
+
+    [Fact]
     public async Task A_rejected_token_is_unauthenticated_with_the_next_step()
     {
         var vault = await fixture.NewVaultAsync();
