@@ -25,6 +25,14 @@ public sealed class CertificateEndpoints
             WriteBundle = CertificateJson.WriteBundle,
             WriteItem = CertificateJson.WriteItem,
             Cascade = CascadeToOwned,
+            Backup = new BackupMapping<CertificateEntry>
+            {
+                FrameTag = BackupBlobCodec.KeyTag,
+                FillPayload = FillPayload,
+                IsComplete = payload => payload.Certificates is { Count: > 0 } && payload.PolicyJson is not null,
+                FreeOwnedNames = FreeOwnedNames,
+                FromPayload = FromPayload,
+            },
         };
     }
 
@@ -39,8 +47,8 @@ public sealed class CertificateEndpoints
         VaultOperation.CertificateUpdate => UpdateAsync(call),
         VaultOperation.CertificateDelete => Common.DeleteAsync(call),
         VaultOperation.CertificateVersions => Common.ListVersionsAsync(call),
-        VaultOperation.CertificateBackup => BackupAsync(call),
-        VaultOperation.CertificateRestore => RestoreAsync(call),
+        VaultOperation.CertificateBackup => Common.BackupAsync(call),
+        VaultOperation.CertificateRestore => Common.RestoreAsync(call),
         VaultOperation.CertificatePendingGet => GetPendingAsync(call),
         VaultOperation.CertificatePendingUpdate => CancelPendingAsync(call),
         VaultOperation.CertificatePendingDelete => DeletePendingAsync(call),
@@ -284,97 +292,6 @@ public sealed class CertificateEndpoints
         await JsonResponse.SendAsync(call.Http, 200, w => CertificateJson.WritePolicy(w, vault, stored, policy));
     }
 
-    private async Task BackupAsync(VaultCall call)
-    {
-        var name = ObjectNames.Validate(call.Name);
-        var vault = call.Vault;
-        BackupPayload payload;
-        lock (vault.Gate)
-        {
-            var entry = SoftDeleteStateMachine.RequireActive(vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds), ObjectKind.Certificate, name);
-            BackupSerializer.CheckVersionLimit(ObjectKind.Certificate, entry.Name, entry.Versions.Count);
-            payload = new BackupPayload
-            {
-                Kind = "certificate",
-                Name = entry.Name,
-                Certificates = [.. entry.Versions],
-                Keys = vault.Keys.Find(name) is { } k ? [.. k.Versions] : [],
-                Secrets = vault.Secrets.Find(name) is { } s ? [.. s.Versions] : [],
-                PolicyJson = entry.PolicyJson,
-            };
-        }
-
-        var blob = BackupSerializer.ToBlob(payload, BackupBlobCodec.KeyTag, vault.Settings.Geography);
-        await JsonResponse.SendAsync(call.Http, 200, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("value", blob);
-            w.WriteEndObject();
-        });
-    }
-
-    private async Task RestoreAsync(VaultCall call)
-    {
-        string? blob;
-        using (var body = await call.ReadBodyAsync())
-        {
-            blob = JsonInput.String(body.RootElement, "value") ?? throw VaultErrors.BadParameter("Property 'value' is required.");
-        }
-
-        var vault = call.Vault;
-        var payload = BackupSerializer.FromBlob(blob, BackupBlobCodec.KeyTag, "certificate", vault.Settings.Geography);
-        if (payload.Certificates is not { Count: > 0 } || payload.PolicyJson is null)
-        {
-            throw VaultErrors.MalformedBackup();
-        }
-
-        var name = payload.Name;
-        ObjectSnapshot<CertificateVersion> snapshot;
-        lock (vault.Gate)
-        {
-            var existing = vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds);
-            var key = vault.Resolve(vault.Keys, name, call.NowMs, call.NowSeconds);
-            var secret = vault.Resolve(vault.Secrets, name, call.NowMs, call.NowSeconds);
-            if (existing is { IsActive: true })
-            {
-                throw VaultErrors.AlreadyExists(ObjectKind.Certificate, name);
-            }
-
-            SoftDeleteStateMachine.EnsureNameFree(existing, ObjectKind.Certificate, name);
-            if (key is { IsActive: true })
-            {
-                throw VaultErrors.AlreadyExists(ObjectKind.Key, name);
-            }
-
-            if (secret is { IsActive: true })
-            {
-                throw VaultErrors.AlreadyExists(ObjectKind.Secret, name);
-            }
-
-            SoftDeleteStateMachine.EnsureNameFree(key, ObjectKind.Key, name);
-            SoftDeleteStateMachine.EnsureNameFree(secret, ObjectKind.Secret, name);
-            RemoveIfPresent(vault.Certificates, existing);
-            RemoveIfPresent(vault.Keys, key);
-            RemoveIfPresent(vault.Secrets, secret);
-            var entry = new CertificateEntry { Name = name, PolicyJson = payload.PolicyJson, Versions = BackupSerializer.Resequence(vault, payload.Certificates) };
-            vault.Certificates.Add(entry);
-            if (payload.Keys is { Count: > 0 })
-            {
-                vault.Keys.Add(new KeyEntry { Name = name, Managed = true, Versions = BackupSerializer.Resequence(vault, payload.Keys) });
-            }
-
-            if (payload.Secrets is { Count: > 0 })
-            {
-                vault.Secrets.Add(new SecretEntry { Name = name, Managed = true, Versions = BackupSerializer.Resequence(vault, payload.Secrets) });
-            }
-
-            vault.MarkDirty();
-            snapshot = ObjectSnapshot<CertificateVersion>.Of(entry, entry.Latest!);
-        }
-
-        await JsonResponse.SendAsync(call.Http, 200, w => CertificateJson.WriteBundle(w, vault, snapshot, false));
-    }
-
     private async Task ContactsAsync(VaultCall call)
     {
         var vault = call.Vault;
@@ -484,6 +401,54 @@ public sealed class CertificateEndpoints
         };
         vault.CommitPending(entry);
         entry.Pending = null;
+    }
+
+    /// <summary>A certificate's backup holds its managed key's and secret's versions and its policy too.</summary>
+    private static void FillPayload(Vault vault, CertificateEntry entry, BackupPayload payload)
+    {
+        payload.Certificates = [.. entry.Versions];
+        payload.Keys = vault.Keys.Find(entry.Name) is { } k ? [.. k.Versions] : [];
+        payload.Secrets = vault.Secrets.Find(entry.Name) is { } s ? [.. s.Versions] : [];
+        payload.PolicyJson = entry.PolicyJson;
+    }
+
+    /// <summary>A restore needs the key and secret names as well: no live key or secret, none deleted and recoverable.</summary>
+    private static void FreeOwnedNames(Vault vault, string name, long nowMs, long nowSeconds)
+    {
+        var key = vault.Resolve(vault.Keys, name, nowMs, nowSeconds);
+        var secret = vault.Resolve(vault.Secrets, name, nowMs, nowSeconds);
+        if (key is { IsActive: true })
+        {
+            throw VaultErrors.AlreadyExists(ObjectKind.Key, name);
+        }
+
+        if (secret is { IsActive: true })
+        {
+            throw VaultErrors.AlreadyExists(ObjectKind.Secret, name);
+        }
+
+        SoftDeleteStateMachine.EnsureNameFree(key, ObjectKind.Key, name);
+        SoftDeleteStateMachine.EnsureNameFree(secret, ObjectKind.Secret, name);
+        RemoveIfPresent(vault.Keys, key);
+        RemoveIfPresent(vault.Secrets, secret);
+    }
+
+    /// <summary>The restored certificate; its key and secret come back as managed entries.</summary>
+    private static CertificateEntry FromPayload(Vault vault, BackupPayload payload)
+    {
+        var name = payload.Name;
+        var entry = new CertificateEntry { Name = name, PolicyJson = payload.PolicyJson!, Versions = BackupSerializer.Resequence(vault, payload.Certificates!) };
+        if (payload.Keys is { Count: > 0 })
+        {
+            vault.Keys.Add(new KeyEntry { Name = name, Managed = true, Versions = BackupSerializer.Resequence(vault, payload.Keys) });
+        }
+
+        if (payload.Secrets is { Count: > 0 })
+        {
+            vault.Secrets.Add(new SecretEntry { Name = name, Managed = true, Versions = BackupSerializer.Resequence(vault, payload.Secrets) });
+        }
+
+        return entry;
     }
 
     private static PendingCertificateOperation RequirePending(CertificateEntry? entry, string name)

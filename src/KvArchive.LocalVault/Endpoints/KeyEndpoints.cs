@@ -19,6 +19,22 @@ public sealed class KeyEndpoints
             WriteBundle = KeyJson.WriteBundle,
             WriteItem = KeyJson.WriteItem,
             RefuseManaged = true,
+            Backup = new BackupMapping<KeyEntry>
+            {
+                FrameTag = BackupBlobCodec.KeyTag,
+                FillPayload = (_, entry, payload) =>
+                {
+                    payload.Keys = [.. entry.Versions];
+                    payload.RotationPolicyJson = entry.RotationPolicyJson;
+                },
+                IsComplete = payload => payload.Keys is { Count: > 0 },
+                FromPayload = (vault, payload) => new KeyEntry
+                {
+                    Name = payload.Name,
+                    Versions = BackupSerializer.Resequence(vault, payload.Keys!),
+                    RotationPolicyJson = payload.RotationPolicyJson,
+                },
+            },
         };
     }
 
@@ -33,8 +49,8 @@ public sealed class KeyEndpoints
         VaultOperation.KeyUpdate => UpdateAsync(call),
         VaultOperation.KeyDelete => Common.DeleteAsync(call),
         VaultOperation.KeyVersions => Common.ListVersionsAsync(call),
-        VaultOperation.KeyBackup => BackupAsync(call),
-        VaultOperation.KeyRestore => RestoreAsync(call),
+        VaultOperation.KeyBackup => Common.BackupAsync(call),
+        VaultOperation.KeyRestore => Common.RestoreAsync(call),
         VaultOperation.KeyRotate => RotateAsync(call),
         VaultOperation.KeyRotationPolicyGet => GetRotationPolicyAsync(call),
         VaultOperation.KeyRotationPolicySet => SetRotationPolicyAsync(call),
@@ -179,71 +195,6 @@ public sealed class KeyEndpoints
             entry.Replace(updated);
             vault.MarkDirty();
             snapshot = ObjectSnapshot<KeyVersion>.Of(entry, updated);
-        }
-
-        await JsonResponse.SendAsync(call.Http, 200, w => KeyJson.WriteBundle(w, vault, snapshot, false));
-    }
-
-    private async Task BackupAsync(VaultCall call)
-    {
-        var name = ObjectNames.Validate(call.Name);
-        var vault = call.Vault;
-        BackupPayload payload;
-        lock (vault.Gate)
-        {
-            var entry = SoftDeleteStateMachine.RequireActive(vault.Resolve(vault.Keys, name, call.NowMs, call.NowSeconds), ObjectKind.Key, name);
-            if (entry.Managed)
-            {
-                throw VaultErrors.ManagedByCertificate(ObjectKind.Key, "backup");
-            }
-
-            BackupSerializer.CheckVersionLimit(ObjectKind.Key, entry.Name, entry.Versions.Count);
-            payload = new BackupPayload { Kind = "key", Name = entry.Name, Keys = [.. entry.Versions], RotationPolicyJson = entry.RotationPolicyJson };
-        }
-
-        var blob = BackupSerializer.ToBlob(payload, BackupBlobCodec.KeyTag, vault.Settings.Geography);
-        await JsonResponse.SendAsync(call.Http, 200, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("value", blob);
-            w.WriteEndObject();
-        });
-    }
-
-    private async Task RestoreAsync(VaultCall call)
-    {
-        string? blob;
-        using (var body = await call.ReadBodyAsync())
-        {
-            blob = JsonInput.String(body.RootElement, "value") ?? throw VaultErrors.BadParameter("Property 'value' is required.");
-        }
-
-        var vault = call.Vault;
-        var payload = BackupSerializer.FromBlob(blob, BackupBlobCodec.KeyTag, "key", vault.Settings.Geography);
-        if (payload.Keys is not { Count: > 0 })
-        {
-            throw VaultErrors.MalformedBackup();
-        }
-
-        ObjectSnapshot<KeyVersion> snapshot;
-        lock (vault.Gate)
-        {
-            var existing = vault.Resolve(vault.Keys, payload.Name, call.NowMs, call.NowSeconds);
-            if (existing is { IsActive: true })
-            {
-                throw VaultErrors.AlreadyExists(ObjectKind.Key, payload.Name);
-            }
-
-            SoftDeleteStateMachine.EnsureNameFree(existing, ObjectKind.Key, payload.Name);
-            if (existing is not null)
-            {
-                vault.Keys.Remove(existing);
-            }
-
-            var entry = new KeyEntry { Name = payload.Name, Versions = BackupSerializer.Resequence(vault, payload.Keys), RotationPolicyJson = payload.RotationPolicyJson };
-            vault.Keys.Add(entry);
-            vault.MarkDirty();
-            snapshot = ObjectSnapshot<KeyVersion>.Of(entry, entry.Latest!);
         }
 
         await JsonResponse.SendAsync(call.Http, 200, w => KeyJson.WriteBundle(w, vault, snapshot, false));

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KvArchive.LocalVault.Crypto;
 using KvArchive.LocalVault.Http;
 using KvArchive.LocalVault.Store;
 
@@ -6,7 +7,7 @@ namespace KvArchive.LocalVault.Endpoints;
 
 /// <summary>
 /// What secrets, keys and certificates answer alike: get a snapshot, list, versions, delete, deleted get/list,
-/// purge and recover, all through <see cref="SoftDeleteStateMachine"/> and <see cref="Pager"/>.
+/// purge, recover, backup and restore, all through <see cref="SoftDeleteStateMachine"/> and <see cref="Pager"/>.
 /// </summary>
 public sealed class ObjectEndpoints<TEntry, TVersion>
     where TEntry : VersionedEntry<TVersion>
@@ -21,6 +22,9 @@ public sealed class ObjectEndpoints<TEntry, TVersion>
 
     /// <summary>Writes a list item; flags: id with version, deleted header.</summary>
     public required Action<Utf8JsonWriter, Vault, ObjectSnapshot<TVersion>, bool, bool> WriteItem { get; init; }
+
+    /// <summary>How an entry goes into a backup blob and comes back.</summary>
+    public required BackupMapping<TEntry> Backup { get; init; }
 
     /// <summary>Whether a managed entry refuses delete, recover and purge of its own (keys and secrets of certificates).</summary>
     public bool RefuseManaged { get; init; }
@@ -175,6 +179,73 @@ public sealed class ObjectEndpoints<TEntry, TVersion>
             Cascade?.Invoke(vault, entry!, LifecycleAction.Recover, call.NowMs, call.NowSeconds);
             vault.MarkDirty();
             snapshot = ObjectSnapshot<TVersion>.Of(entry!, entry!.Latest!) with { DeletedDate = 0 };
+        }
+
+        await JsonResponse.SendAsync(call.Http, 200, w => WriteBundle(w, vault, snapshot, false));
+    }
+
+    /// <summary>POST /{kind}/{name}/backup: every version in one blob, <c>{"value": blob}</c>.</summary>
+    public async Task BackupAsync(VaultCall call)
+    {
+        var name = ObjectNames.Validate(call.Name);
+        var vault = call.Vault;
+        BackupPayload payload;
+        lock (vault.Gate)
+        {
+            var entry = SoftDeleteStateMachine.RequireActive(vault.Resolve(Collection(vault), name, call.NowMs, call.NowSeconds), Kind, name);
+            GuardManaged(entry, "backup");
+            BackupSerializer.CheckVersionLimit(Kind, entry.Name, entry.Versions.Count);
+            payload = new BackupPayload { Kind = Kind.Lower, Name = entry.Name };
+            Backup.FillPayload(vault, entry, payload);
+        }
+
+        var blob = BackupSerializer.ToBlob(payload, Backup.FrameTag, vault.Settings.Geography);
+        await JsonResponse.SendAsync(call.Http, 200, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("value", blob);
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>POST /{kind}/restore: a blob of this kind back under its name, which must be free; answers the live bundle.</summary>
+    public async Task RestoreAsync(VaultCall call)
+    {
+        string? blob;
+        using (var body = await call.ReadBodyAsync())
+        {
+            blob = JsonInput.String(body.RootElement, "value") ?? throw VaultErrors.BadParameter("Property 'value' is required.");
+        }
+
+        var vault = call.Vault;
+        var payload = BackupSerializer.FromBlob(blob, Backup.FrameTag, Kind.Lower, vault.Settings.Geography);
+        if (!Backup.IsComplete(payload))
+        {
+            throw VaultErrors.MalformedBackup();
+        }
+
+        var name = payload.Name;
+        ObjectSnapshot<TVersion> snapshot;
+        lock (vault.Gate)
+        {
+            var collection = Collection(vault);
+            var existing = vault.Resolve(collection, name, call.NowMs, call.NowSeconds);
+            if (existing is { IsActive: true })
+            {
+                throw VaultErrors.AlreadyExists(Kind, name);
+            }
+
+            SoftDeleteStateMachine.EnsureNameFree(existing, Kind, name);
+            Backup.FreeOwnedNames?.Invoke(vault, name, call.NowMs, call.NowSeconds);
+            if (existing is not null)
+            {
+                collection.Remove(existing);
+            }
+
+            var entry = Backup.FromPayload(vault, payload);
+            collection.Add(entry);
+            vault.MarkDirty();
+            snapshot = ObjectSnapshot<TVersion>.Of(entry, entry.Latest!);
         }
 
         await JsonResponse.SendAsync(call.Http, 200, w => WriteBundle(w, vault, snapshot, false));

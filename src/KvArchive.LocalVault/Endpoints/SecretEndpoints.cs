@@ -20,6 +20,13 @@ public sealed class SecretEndpoints
             WriteBundle = (w, v, s, deleted) => SecretJson.WriteBundle(w, v, s, includeValue: false, deleted),
             WriteItem = SecretJson.WriteItem,
             RefuseManaged = true,
+            Backup = new BackupMapping<SecretEntry>
+            {
+                FrameTag = BackupBlobCodec.SecretTag,
+                FillPayload = (_, entry, payload) => payload.Secrets = [.. entry.Versions],
+                IsComplete = payload => payload.Secrets is { Count: > 0 },
+                FromPayload = (vault, payload) => new SecretEntry { Name = payload.Name, Versions = BackupSerializer.Resequence(vault, payload.Secrets!) },
+            },
         };
     }
 
@@ -33,8 +40,8 @@ public sealed class SecretEndpoints
         VaultOperation.SecretUpdate => UpdateAsync(call),
         VaultOperation.SecretDelete => Common.DeleteAsync(call),
         VaultOperation.SecretVersions => Common.ListVersionsAsync(call),
-        VaultOperation.SecretBackup => BackupAsync(call),
-        VaultOperation.SecretRestore => RestoreAsync(call),
+        VaultOperation.SecretBackup => Common.BackupAsync(call),
+        VaultOperation.SecretRestore => Common.RestoreAsync(call),
         VaultOperation.DeletedSecretList => Common.ListDeletedAsync(call),
         VaultOperation.DeletedSecretGet => Common.GetDeletedAsync(call),
         VaultOperation.DeletedSecretPurge => Common.PurgeAsync(call),
@@ -142,71 +149,6 @@ public sealed class SecretEndpoints
             entry.Replace(updated);
             vault.MarkDirty();
             snapshot = ObjectSnapshot<SecretVersion>.Of(entry, updated);
-        }
-
-        await JsonResponse.SendAsync(call.Http, 200, w => SecretJson.WriteBundle(w, vault, snapshot, includeValue: false));
-    }
-
-    private async Task BackupAsync(VaultCall call)
-    {
-        var name = ObjectNames.Validate(call.Name);
-        var vault = call.Vault;
-        BackupPayload payload;
-        lock (vault.Gate)
-        {
-            var entry = SoftDeleteStateMachine.RequireActive(vault.Resolve(vault.Secrets, name, call.NowMs, call.NowSeconds), ObjectKind.Secret, name);
-            if (entry.Managed)
-            {
-                throw VaultErrors.ManagedByCertificate(ObjectKind.Secret, "backup");
-            }
-
-            BackupSerializer.CheckVersionLimit(ObjectKind.Secret, entry.Name, entry.Versions.Count);
-            payload = new BackupPayload { Kind = "secret", Name = entry.Name, Secrets = [.. entry.Versions] };
-        }
-
-        var blob = BackupSerializer.ToBlob(payload, BackupBlobCodec.SecretTag, vault.Settings.Geography);
-        await JsonResponse.SendAsync(call.Http, 200, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("value", blob);
-            w.WriteEndObject();
-        });
-    }
-
-    private async Task RestoreAsync(VaultCall call)
-    {
-        string? blob;
-        using (var body = await call.ReadBodyAsync())
-        {
-            blob = JsonInput.String(body.RootElement, "value") ?? throw VaultErrors.BadParameter("Property 'value' is required.");
-        }
-
-        var vault = call.Vault;
-        var payload = BackupSerializer.FromBlob(blob, BackupBlobCodec.SecretTag, "secret", vault.Settings.Geography);
-        if (payload.Secrets is not { Count: > 0 })
-        {
-            throw VaultErrors.MalformedBackup();
-        }
-
-        ObjectSnapshot<SecretVersion> snapshot;
-        lock (vault.Gate)
-        {
-            var existing = vault.Resolve(vault.Secrets, payload.Name, call.NowMs, call.NowSeconds);
-            if (existing is { IsActive: true })
-            {
-                throw VaultErrors.AlreadyExists(ObjectKind.Secret, payload.Name);
-            }
-
-            SoftDeleteStateMachine.EnsureNameFree(existing, ObjectKind.Secret, payload.Name);
-            if (existing is not null)
-            {
-                vault.Secrets.Remove(existing);
-            }
-
-            var entry = new SecretEntry { Name = payload.Name, Versions = BackupSerializer.Resequence(vault, payload.Secrets) };
-            vault.Secrets.Add(entry);
-            vault.MarkDirty();
-            snapshot = ObjectSnapshot<SecretVersion>.Of(entry, entry.Latest!);
         }
 
         await JsonResponse.SendAsync(call.Http, 200, w => SecretJson.WriteBundle(w, vault, snapshot, includeValue: false));
