@@ -167,16 +167,12 @@ public sealed class CertificateEndpoints
         var attributes = AttributesInput.Read(root);
         var tags = JsonInput.Tags(root);
         var policyElement = JsonInput.Object(root, "policy");
-        ObjectSnapshot<CertificateVersion> snapshot;
-        lock (vault.Gate)
+        await Common.UpdateAsync(call, name, versionId, (entry, current) =>
         {
-            var entry = SoftDeleteStateMachine.RequireActive(vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds), ObjectKind.Certificate, name, versionId);
-            var current = entry.Find(versionId) ?? throw VaultErrors.NotFound(ObjectKind.Certificate, name, versionId);
             var policy = policyElement is { } p ? CertificatePolicyModel.Read(p, CertificatePolicyModel.Parse(entry.PolicyJson), call.NowSeconds).ToJson() : null;
             var enabled = attributes.Enabled ?? current.Enabled;
             var newTags = tags ?? current.Tags;
             var updated = current with { Enabled = enabled, Tags = newTags, Updated = call.NowSeconds };
-            entry.Replace(updated);
             UpdateOwned(vault.Keys.Find(name), updated.Version, v => v with { Enabled = enabled, Tags = newTags, Updated = call.NowSeconds });
             UpdateOwned(vault.Secrets.Find(name), updated.Version, v => v with { Enabled = enabled, Tags = newTags, Updated = call.NowSeconds });
             if (policy is not null)
@@ -184,11 +180,8 @@ public sealed class CertificateEndpoints
                 entry.PolicyJson = policy;
             }
 
-            vault.MarkDirty();
-            snapshot = ObjectSnapshot<CertificateVersion>.Of(entry, updated);
-        }
-
-        await JsonResponse.SendAsync(call.Http, 200, w => CertificateJson.WriteBundle(w, vault, snapshot, false));
+            return updated;
+        });
     }
 
     private Task GetPendingAsync(VaultCall call)

@@ -135,32 +135,10 @@ public sealed class KeyEndpoints
         await AddVersionAsync(call, name, version, "rotate");
     }
 
-    private async Task AddVersionAsync(VaultCall call, string name, KeyVersion version, string operation)
+    private Task AddVersionAsync(VaultCall call, string name, KeyVersion version, string operation)
     {
-        var vault = call.Vault;
-        ObjectSnapshot<KeyVersion> snapshot;
-        lock (vault.Gate)
-        {
-            var entry = vault.Resolve(vault.Keys, name, call.NowMs, call.NowSeconds);
-            SoftDeleteStateMachine.EnsureNameFree(entry, ObjectKind.Key, name);
-            if (entry is { Managed: true, IsActive: true })
-            {
-                throw VaultErrors.ManagedByCertificate(ObjectKind.Key, operation);
-            }
-
-            if (entry is null)
-            {
-                entry = new KeyEntry { Name = name };
-                vault.Keys.Add(entry);
-            }
-
-            version = version with { Sequence = vault.NextSequence() };
-            entry.Versions.Add(version);
-            vault.MarkDirty();
-            snapshot = ObjectSnapshot<KeyVersion>.Of(entry, version);
-        }
-
-        await JsonResponse.SendAsync(call.Http, 200, w => KeyJson.WriteBundle(w, vault, snapshot, false));
+        var snapshot = Common.AddVersion(call, name, version, operation, n => new KeyEntry { Name = n });
+        return JsonResponse.SendAsync(call.Http, 200, w => KeyJson.WriteBundle(w, call.Vault, snapshot, false));
     }
 
     private async Task UpdateAsync(VaultCall call)
@@ -172,32 +150,15 @@ public sealed class KeyEndpoints
         var attributes = AttributesInput.Read(root);
         var tags = JsonInput.Tags(root);
         var ops = KeyFactory.ReadOperations(root);
-        var vault = call.Vault;
-        ObjectSnapshot<KeyVersion> snapshot;
-        lock (vault.Gate)
+        await Common.UpdateAsync(call, name, versionId, (_, current) => current with
         {
-            var entry = SoftDeleteStateMachine.RequireActive(vault.Resolve(vault.Keys, name, call.NowMs, call.NowSeconds), ObjectKind.Key, name, versionId);
-            if (entry.Managed)
-            {
-                throw VaultErrors.ManagedByCertificate(ObjectKind.Key, "update");
-            }
-
-            var current = entry.Find(versionId) ?? throw VaultErrors.NotFound(ObjectKind.Key, name, versionId);
-            var updated = current with
-            {
-                Enabled = attributes.Enabled ?? current.Enabled,
-                NotBefore = attributes.NotBefore ?? current.NotBefore,
-                Expires = attributes.Expires ?? current.Expires,
-                Tags = tags ?? current.Tags,
-                KeyOps = ops ?? current.KeyOps,
-                Updated = call.NowSeconds,
-            };
-            entry.Replace(updated);
-            vault.MarkDirty();
-            snapshot = ObjectSnapshot<KeyVersion>.Of(entry, updated);
-        }
-
-        await JsonResponse.SendAsync(call.Http, 200, w => KeyJson.WriteBundle(w, vault, snapshot, false));
+            Enabled = attributes.Enabled ?? current.Enabled,
+            NotBefore = attributes.NotBefore ?? current.NotBefore,
+            Expires = attributes.Expires ?? current.Expires,
+            Tags = tags ?? current.Tags,
+            KeyOps = ops ?? current.KeyOps,
+            Updated = call.NowSeconds,
+        });
     }
 
     private Task GetRotationPolicyAsync(VaultCall call)

@@ -46,6 +46,58 @@ public sealed class ObjectEndpoints<TEntry, TVersion>
         }
     }
 
+    /// <summary>
+    /// Stores a new version under a name that is free or live (409 while deleted, 403 for a managed entry), starting
+    /// the entry with <paramref name="newEntry"/> for a new name; the snapshot of the stored version.
+    /// </summary>
+    public ObjectSnapshot<TVersion> AddVersion(VaultCall call, string name, TVersion version, string operation, Func<string, TEntry> newEntry)
+    {
+        var vault = call.Vault;
+        lock (vault.Gate)
+        {
+            var collection = Collection(vault);
+            var entry = vault.Resolve(collection, name, call.NowMs, call.NowSeconds);
+            SoftDeleteStateMachine.EnsureNameFree(entry, Kind, name);
+            if (entry is { IsActive: true })
+            {
+                GuardManaged(entry, operation);
+            }
+
+            if (entry is null)
+            {
+                entry = newEntry(name);
+                collection.Add(entry);
+            }
+
+            version = (TVersion)(version with { Sequence = vault.NextSequence() });
+            entry.Versions.Add(version);
+            vault.MarkDirty();
+            return ObjectSnapshot<TVersion>.Of(entry, version);
+        }
+    }
+
+    /// <summary>
+    /// PATCH /{kind}/{name}/{version}: replaces a live version (latest for null) by <paramref name="change"/>'s
+    /// result, which may also change the entry (a certificate's policy and owned versions); answers the bundle.
+    /// </summary>
+    public async Task UpdateAsync(VaultCall call, string name, string? version, Func<TEntry, TVersion, TVersion> change)
+    {
+        var vault = call.Vault;
+        ObjectSnapshot<TVersion> snapshot;
+        lock (vault.Gate)
+        {
+            var entry = SoftDeleteStateMachine.RequireActive(vault.Resolve(Collection(vault), name, call.NowMs, call.NowSeconds), Kind, name, version);
+            GuardManaged(entry, "update");
+            var current = entry.Find(version) ?? throw VaultErrors.NotFound(Kind, name, version);
+            var updated = change(entry, current);
+            entry.Replace(updated);
+            vault.MarkDirty();
+            snapshot = ObjectSnapshot<TVersion>.Of(entry, updated);
+        }
+
+        await JsonResponse.SendAsync(call.Http, 200, w => WriteBundle(w, vault, snapshot, false));
+    }
+
     /// <summary>GET /{kind}: the live names, latest version each.</summary>
     public Task ListAsync(VaultCall call) => ListNamesAsync(call, deleted: false);
 

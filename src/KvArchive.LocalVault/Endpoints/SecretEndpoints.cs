@@ -90,30 +90,8 @@ public sealed class SecretEndpoints
             };
         }
 
-        var vault = call.Vault;
-        ObjectSnapshot<SecretVersion> snapshot;
-        lock (vault.Gate)
-        {
-            var entry = vault.Resolve(vault.Secrets, name, call.NowMs, call.NowSeconds);
-            SoftDeleteStateMachine.EnsureNameFree(entry, ObjectKind.Secret, name);
-            if (entry is { Managed: true, IsActive: true })
-            {
-                throw VaultErrors.ManagedByCertificate(ObjectKind.Secret, "set");
-            }
-
-            if (entry is null)
-            {
-                entry = new SecretEntry { Name = name };
-                vault.Secrets.Add(entry);
-            }
-
-            version = version with { Sequence = vault.NextSequence() };
-            entry.Versions.Add(version);
-            vault.MarkDirty();
-            snapshot = ObjectSnapshot<SecretVersion>.Of(entry, version);
-        }
-
-        await JsonResponse.SendAsync(call.Http, 200, w => SecretJson.WriteBundle(w, vault, snapshot, includeValue: true));
+        var snapshot = Common.AddVersion(call, name, version, "set", n => new SecretEntry { Name = n });
+        await JsonResponse.SendAsync(call.Http, 200, w => SecretJson.WriteBundle(w, call.Vault, snapshot, includeValue: true));
     }
 
     private async Task UpdateAsync(VaultCall call)
@@ -126,32 +104,15 @@ public sealed class SecretEndpoints
         var hasContentType = root.TryGetProperty("contentType", out _);
         var contentType = JsonInput.String(root, "contentType");
         var tags = JsonInput.Tags(root);
-        var vault = call.Vault;
-        ObjectSnapshot<SecretVersion> snapshot;
-        lock (vault.Gate)
+        await Common.UpdateAsync(call, name, versionId, (_, current) => current with
         {
-            var entry = SoftDeleteStateMachine.RequireActive(vault.Resolve(vault.Secrets, name, call.NowMs, call.NowSeconds), ObjectKind.Secret, name, versionId);
-            if (entry.Managed)
-            {
-                throw VaultErrors.ManagedByCertificate(ObjectKind.Secret, "update");
-            }
-
-            var current = entry.Find(versionId) ?? throw VaultErrors.NotFound(ObjectKind.Secret, name, versionId);
-            var updated = current with
-            {
-                ContentType = hasContentType ? contentType : current.ContentType,
-                Enabled = attributes.Enabled ?? current.Enabled,
-                NotBefore = attributes.NotBefore ?? current.NotBefore,
-                Expires = attributes.Expires ?? current.Expires,
-                Tags = tags ?? current.Tags,
-                Updated = call.NowSeconds,
-            };
-            entry.Replace(updated);
-            vault.MarkDirty();
-            snapshot = ObjectSnapshot<SecretVersion>.Of(entry, updated);
-        }
-
-        await JsonResponse.SendAsync(call.Http, 200, w => SecretJson.WriteBundle(w, vault, snapshot, includeValue: false));
+            ContentType = hasContentType ? contentType : current.ContentType,
+            Enabled = attributes.Enabled ?? current.Enabled,
+            NotBefore = attributes.NotBefore ?? current.NotBefore,
+            Expires = attributes.Expires ?? current.Expires,
+            Tags = tags ?? current.Tags,
+            Updated = call.NowSeconds,
+        });
     }
 
     /// <summary>A certificate-backed secret in the other format (the outContentType parameter of api-version 2025-07-01).</summary>
