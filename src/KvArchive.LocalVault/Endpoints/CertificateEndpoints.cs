@@ -41,7 +41,7 @@ public sealed class CertificateEndpoints
     public Task HandleAsync(VaultCall call) => call.Route.Operation switch
     {
         VaultOperation.CertificateList => Common.ListAsync(call),
-        VaultOperation.CertificateGet => GetAsync(call),
+        VaultOperation.CertificateGet => Common.GetAsync(call),
         VaultOperation.CertificateCreate => CreateAsync(call),
         VaultOperation.CertificateImport => ImportAsync(call),
         VaultOperation.CertificateUpdate => UpdateAsync(call),
@@ -64,12 +64,6 @@ public sealed class CertificateEndpoints
         VaultOperation.DeletedCertificateRecover => Common.RecoverAsync(call),
         _ => throw new InvalidOperationException("Not a certificate operation."),
     };
-
-    private Task GetAsync(VaultCall call)
-    {
-        var snapshot = Common.Snapshot(call, call.Name, call.Route.Version);
-        return JsonResponse.SendAsync(call.Http, 200, w => CertificateJson.WriteBundle(w, call.Vault, snapshot, false));
-    }
 
     private async Task CreateAsync(VaultCall call)
     {

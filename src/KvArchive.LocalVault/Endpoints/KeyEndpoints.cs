@@ -43,7 +43,7 @@ public sealed class KeyEndpoints
     public Task HandleAsync(VaultCall call) => call.Route.Operation switch
     {
         VaultOperation.KeyList => Common.ListAsync(call),
-        VaultOperation.KeyGet => GetAsync(call),
+        VaultOperation.KeyGet => Common.GetAsync(call),
         VaultOperation.KeyCreate => CreateAsync(call),
         VaultOperation.KeyImport => ImportAsync(call),
         VaultOperation.KeyUpdate => UpdateAsync(call),
@@ -62,12 +62,6 @@ public sealed class KeyEndpoints
         VaultOperation.KeyCryptography => throw new VaultErrorException(501, "NotImplemented", "LocalVault stores keys but does not perform cryptographic operations (sign, verify, encrypt, decrypt, wrap, unwrap, release)."),
         _ => throw new InvalidOperationException("Not a key operation."),
     };
-
-    private Task GetAsync(VaultCall call)
-    {
-        var snapshot = Common.Snapshot(call, call.Name, call.Route.Version);
-        return JsonResponse.SendAsync(call.Http, 200, w => KeyJson.WriteBundle(w, call.Vault, snapshot, false));
-    }
 
     private async Task CreateAsync(VaultCall call)
     {

@@ -98,6 +98,13 @@ public sealed class ObjectEndpoints<TEntry, TVersion>
         await JsonResponse.SendAsync(call.Http, 200, w => WriteBundle(w, vault, snapshot, false));
     }
 
+    /// <summary>GET /{kind}/{name}/{version}: the bundle of a live entry's version (latest for none).</summary>
+    public Task GetAsync(VaultCall call)
+    {
+        var snapshot = Snapshot(call, call.Name, call.Route.Version);
+        return JsonResponse.SendAsync(call.Http, 200, w => WriteBundle(w, call.Vault, snapshot, false));
+    }
+
     /// <summary>GET /{kind}: the live names, latest version each.</summary>
     public Task ListAsync(VaultCall call) => ListNamesAsync(call, deleted: false);
 
