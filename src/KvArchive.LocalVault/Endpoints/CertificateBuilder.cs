@@ -16,44 +16,31 @@ public static class CertificateBuilder
         var notBefore = new DateTimeOffset(cert.NotBefore.ToUniversalTime()).ToUnixTimeSeconds();
         var expires = new DateTimeOffset(cert.NotAfter.ToUniversalTime()).ToUnixTimeSeconds();
         tags ??= NoTags;
-        var certificate = new CertificateVersion
+        var certificate = Shared(new CertificateVersion
         {
             Version = id,
             Cer = cert.RawData,
             X5t = CertificateFactory.Thumbprint(cert.RawData),
             Subject = cert.Subject,
-            Created = now,
-            Updated = now,
-            Enabled = enabled,
-            NotBefore = notBefore,
-            Expires = expires,
-            Tags = tags,
-        };
-        var key = new KeyVersion
+        });
+        var key = Shared(new KeyVersion
         {
             Version = id,
             Material = issued.Key,
             KeyOps = issued.Key.IsRsa ? KeyFactory.RsaOperations : KeyFactory.EcOperations,
             Exportable = policy.Exportable,
-            Created = now,
-            Updated = now,
-            Enabled = enabled,
-            NotBefore = notBefore,
-            Expires = expires,
-            Tags = tags,
-        };
-        var secret = new SecretVersion
+        });
+        var secret = Shared(new SecretVersion
         {
             Version = id,
             Value = CertificateFactory.SecretValue(issued, policy.ContentType),
             ContentType = policy.ContentType,
-            Created = now,
-            Updated = now,
-            Enabled = enabled,
-            NotBefore = notBefore,
-            Expires = expires,
-            Tags = tags,
-        };
+        });
         return (certificate, key, secret);
+
+        // The attributes the three versions share: created together, enabled together, valid as the certificate is.
+        TVersion Shared<TVersion>(TVersion version)
+            where TVersion : ObjectVersion
+            => (TVersion)(version with { Created = now, Updated = now, Enabled = enabled, NotBefore = notBefore, Expires = expires, Tags = tags });
     }
 }
