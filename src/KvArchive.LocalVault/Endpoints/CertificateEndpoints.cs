@@ -178,19 +178,7 @@ public sealed class CertificateEndpoints
         });
     }
 
-    private Task GetPendingAsync(VaultCall call)
-    {
-        var name = ObjectNames.Validate(call.Name);
-        var vault = call.Vault;
-        CertificateJson.OperationSnapshot snapshot;
-        lock (vault.Gate)
-        {
-            var op = RequirePending(vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds), name);
-            snapshot = CertificateJson.OperationSnapshot.Of(op);
-        }
-
-        return JsonResponse.SendAsync(call.Http, 200, w => CertificateJson.WriteOperation(w, vault, name, snapshot));
-    }
+    private Task GetPendingAsync(VaultCall call) => AnswerPendingAsync(call, ObjectNames.Validate(call.Name));
 
     private async Task CancelPendingAsync(VaultCall call)
     {
@@ -201,44 +189,39 @@ public sealed class CertificateEndpoints
             cancel = JsonInput.Bool(body.RootElement, "cancellation_requested") ?? throw VaultErrors.BadParameter("Property 'cancellation_requested' is required.");
         }
 
-        var vault = call.Vault;
-        CertificateJson.OperationSnapshot snapshot;
-        lock (vault.Gate)
+        await AnswerPendingAsync(call, name, (_, op) =>
         {
-            var op = RequirePending(vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds), name);
             if (cancel && op.Status == "inProgress")
             {
-                op.CancellationRequested = true;
-                op.Status = "cancelled";
-                op.Certificate = null;
-                op.Key = null;
-                op.Secret = null;
-                vault.MarkDirty();
+                op.Cancel();
+                call.Vault.MarkDirty();
             }
-
-            snapshot = CertificateJson.OperationSnapshot.Of(op);
-        }
-
-        await JsonResponse.SendAsync(call.Http, 200, w => CertificateJson.WriteOperation(w, vault, name, snapshot));
+        });
     }
 
-    private Task DeletePendingAsync(VaultCall call)
+    private Task DeletePendingAsync(VaultCall call) => AnswerPendingAsync(call, ObjectNames.Validate(call.Name), (entry, _) =>
     {
-        var name = ObjectNames.Validate(call.Name);
+        var vault = call.Vault;
+        entry.Pending = null;
+        if (entry.VersionCount == 0)
+        {
+            vault.Certificates.Remove(entry);
+        }
+
+        vault.MarkDirty();
+    });
+
+    /// <summary>Answers a live certificate's pending operation (the CertificateOperation), after an optional change under the lock.</summary>
+    private static Task AnswerPendingAsync(VaultCall call, string name, Action<CertificateEntry, PendingCertificateOperation>? change = null)
+    {
         var vault = call.Vault;
         CertificateJson.OperationSnapshot snapshot;
         lock (vault.Gate)
         {
             var entry = vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds);
             var op = RequirePending(entry, name);
+            change?.Invoke(entry!, op);
             snapshot = CertificateJson.OperationSnapshot.Of(op);
-            entry!.Pending = null;
-            if (entry.VersionCount == 0)
-            {
-                vault.Certificates.Remove(entry);
-            }
-
-            vault.MarkDirty();
         }
 
         return JsonResponse.SendAsync(call.Http, 200, w => CertificateJson.WriteOperation(w, vault, name, snapshot));
@@ -468,11 +451,7 @@ public sealed class CertificateEndpoints
         if (action == LifecycleAction.Delete && certificate.Pending is { Status: "inProgress" } pending)
         {
             // A create still in progress dies with the certificate.
-            pending.Status = "cancelled";
-            pending.CancellationRequested = true;
-            pending.Certificate = null;
-            pending.Key = null;
-            pending.Secret = null;
+            pending.Cancel();
         }
 
         _keys.Common.ApplyOwned(vault, certificate.Name, action, nowMs, nowSeconds);

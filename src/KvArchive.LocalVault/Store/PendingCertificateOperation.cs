@@ -27,4 +27,14 @@ public sealed class PendingCertificateOperation
     public KeyVersion? Key { get; set; }
 
     public SecretVersion? Secret { get; set; }
+
+    /// <summary>Ends the operation as cancelled: the versions it would have created are dropped.</summary>
+    public void Cancel()
+    {
+        CancellationRequested = true;
+        Status = "cancelled";
+        Certificate = null;
+        Key = null;
+        Secret = null;
+    }
 }
