@@ -44,8 +44,8 @@ public sealed class KeyEndpoints
     {
         VaultOperation.KeyList => Common.ListAsync(call),
         VaultOperation.KeyGet => Common.GetAsync(call),
-        VaultOperation.KeyCreate => CreateAsync(call),
-        VaultOperation.KeyImport => ImportAsync(call),
+        VaultOperation.KeyCreate => AddVersionAsync(call, "create", CreatedVersion),
+        VaultOperation.KeyImport => AddVersionAsync(call, "import", ImportedVersion),
         VaultOperation.KeyUpdate => UpdateAsync(call),
         VaultOperation.KeyDelete => Common.DeleteAsync(call),
         VaultOperation.KeyVersions => Common.ListVersionsAsync(call),
@@ -63,44 +63,17 @@ public sealed class KeyEndpoints
         _ => throw new InvalidOperationException("Not a key operation."),
     };
 
-    private async Task CreateAsync(VaultCall call)
+    /// <summary>A create or import: the new version comes from the request body.</summary>
+    private async Task AddVersionAsync(VaultCall call, string operation, Func<JsonElement, long, KeyVersion> fromBody)
     {
         var name = ObjectNames.Validate(call.Name);
         KeyVersion version;
         using (var body = await call.ReadBodyAsync())
         {
-            var root = body.RootElement;
-            var kty = JsonInput.String(root, "kty") ?? throw VaultErrors.BadParameter("Property 'kty' is required.");
-            var material = kty switch
-            {
-                "RSA" or "RSA-HSM" => RsaFor(root, kty),
-                "EC" or "EC-HSM" => KeyFactory.CreateEc(JsonInput.String(root, "crv") ?? "P-256", kty),
-                _ => throw VaultErrors.BadParameter($"Key type '{kty}' is not supported by this vault. Use RSA, RSA-HSM, EC or EC-HSM."),
-            };
-            version = NewVersion(root, material, call.NowSeconds, KeyFactory.ReadOperations(root));
+            version = fromBody(body.RootElement, call.NowSeconds);
         }
 
-        await AddVersionAsync(call, name, version, "create");
-    }
-
-    private async Task ImportAsync(VaultCall call)
-    {
-        var name = ObjectNames.Validate(call.Name);
-        KeyVersion version;
-        using (var body = await call.ReadBodyAsync())
-        {
-            var root = body.RootElement;
-            var jwk = JsonInput.Object(root, "key") ?? throw VaultErrors.BadParameter("Property 'key' (a JSON Web Key) is required.");
-            var material = KeyFactory.Import(jwk);
-            if (JsonInput.Bool(root, "Hsm") == true && !material.Kty.EndsWith("-HSM", StringComparison.Ordinal))
-            {
-                material = material with { Kty = material.Kty + "-HSM" };
-            }
-
-            version = NewVersion(root, material, call.NowSeconds, KeyFactory.ReadOperations(jwk));
-        }
-
-        await AddVersionAsync(call, name, version, "import");
+        await AddVersionAsync(call, name, version, operation);
     }
 
     private async Task RotateAsync(VaultCall call)
@@ -264,6 +237,30 @@ public sealed class KeyEndpoints
             w.WriteString("value", value);
             w.WriteEndObject();
         });
+    }
+
+    private static KeyVersion CreatedVersion(JsonElement root, long now)
+    {
+        var kty = JsonInput.String(root, "kty") ?? throw VaultErrors.BadParameter("Property 'kty' is required.");
+        var material = kty switch
+        {
+            "RSA" or "RSA-HSM" => RsaFor(root, kty),
+            "EC" or "EC-HSM" => KeyFactory.CreateEc(JsonInput.String(root, "crv") ?? "P-256", kty),
+            _ => throw VaultErrors.BadParameter($"Key type '{kty}' is not supported by this vault. Use RSA, RSA-HSM, EC or EC-HSM."),
+        };
+        return NewVersion(root, material, now, KeyFactory.ReadOperations(root));
+    }
+
+    private static KeyVersion ImportedVersion(JsonElement root, long now)
+    {
+        var jwk = JsonInput.Object(root, "key") ?? throw VaultErrors.BadParameter("Property 'key' (a JSON Web Key) is required.");
+        var material = KeyFactory.Import(jwk);
+        if (JsonInput.Bool(root, "Hsm") == true && !material.Kty.EndsWith("-HSM", StringComparison.Ordinal))
+        {
+            material = material with { Kty = material.Kty + "-HSM" };
+        }
+
+        return NewVersion(root, material, now, KeyFactory.ReadOperations(jwk));
     }
 
     private static KeyMaterial RsaFor(JsonElement root, string kty)
