@@ -7,7 +7,8 @@ namespace KvArchive.Engine.Connection;
 
 /// <summary>
 /// Reports every attempt's status (0 for a transport failure) to an <see cref="IRequestObserver"/>. Sits after the
-/// retry policy, so it sees the 429s and 503s that retries would otherwise hide.
+/// retry policy, so it sees the 429s and 503s that retries would otherwise hide. Passes on the Date header too
+/// (the service's clock).
 /// </summary>
 internal sealed class RequestObserverPolicy(IRequestObserver observer) : HttpPipelinePolicy
 {
@@ -50,6 +51,11 @@ internal sealed class RequestObserverPolicy(IRequestObserver observer) : HttpPip
         }
 
         observer.OnResponse(status, Stopwatch.GetElapsedTime(started));
+        if (status != 0 && message.HasResponse && message.Response.Headers.Date is { } date)
+        {
+            observer.OnServerDate(date);
+        }
+
         return false;
     }
 }

@@ -35,6 +35,7 @@ public sealed class AdaptiveRateLimiter : IRequestObserver
     private long _throttled;
     private long _responses;
     private long _decreases;
+    private long _latestServerDate = long.MinValue;
 
     /// <summary>Creates a limiter; <paramref name="time"/> is for tests.</summary>
     public AdaptiveRateLimiter(AdaptiveRateOptions? options = null, TimeProvider? time = null)
@@ -65,6 +66,29 @@ public sealed class AdaptiveRateLimiter : IRequestObserver
 
     /// <summary>Answers seen so far.</summary>
     public long ResponseCount => Interlocked.Read(ref _responses);
+
+    /// <summary>
+    /// The latest Date header seen on a response (the service's clock, whole seconds), or null before the first.
+    /// Read before sending a request, it is a lower bound of the service's clock when that request is served.
+    /// </summary>
+    public DateTimeOffset? LatestServerDate
+    {
+        get
+        {
+            var seconds = Interlocked.Read(ref _latestServerDate);
+            return seconds == long.MinValue ? null : DateTimeOffset.FromUnixTimeSeconds(seconds);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnServerDate(DateTimeOffset date)
+    {
+        var seconds = date.ToUnixTimeSeconds();
+        long seen;
+        while ((seen = Interlocked.Read(ref _latestServerDate)) < seconds && Interlocked.CompareExchange(ref _latestServerDate, seconds, seen) != seen)
+        {
+        }
+    }
 
     /// <inheritdoc />
     public void OnResponse(int status, TimeSpan elapsed)

@@ -26,4 +26,10 @@ public sealed class BackupOptions
     /// Null: the session creates one and passes it to the client factory.
     /// </summary>
     public AdaptiveRateLimiter? RateLimiter { get; init; }
+
+    /// <summary>
+    /// Checks each object for changes during its backup by listing its versions again (the way before listing
+    /// checks), instead of from a re-listing of the vault. For tests and comparisons.
+    /// </summary>
+    internal bool PerObjectChangeCheck { get; init; }
 }

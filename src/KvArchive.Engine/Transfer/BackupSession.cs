@@ -19,10 +19,15 @@ namespace KvArchive.Engine.Transfer;
 /// halves on 429s and climbs back (<see cref="AdaptiveRateLimiter"/>). The archive is written to a temporary
 /// file beside <see cref="BackupOptions.Path"/> and moved there only by Complete; a cancelled or failed run
 /// deletes the temporary file and leaves an existing archive untouched.</para>
-/// <para>Per object: its versions are listed (more than 500 fails it alone, <see cref="KvErrorIds.TooManyVersions"/>),
-/// the service's backup is taken, and the versions are listed again. If anything changed meanwhile it is
-/// backed up once more; if it changed again it is saved as <see cref="BackupStatus.Changed"/> with a warning.
-/// A certificate's managed key and secret are skipped: the certificate's backup carries them.</para>
+/// <para>Per object: its versions are listed (more than 500 fails it alone, <see cref="KvErrorIds.TooManyVersions"/>)
+/// and the service's backup is taken — two requests. Whether it changed meanwhile is then read from a re-listing of
+/// the vault that runs behind the backups (<see cref="ListingCheck"/>, 25 objects a request): the current version's
+/// times must be those recorded. Where a listing cannot tell (the object was updated in the second its versions
+/// were listed, by the service's clock; or the listing passed it), its versions are listed again instead. If it
+/// changed, it is backed up once more (versions, backup, versions); if it changed again it is saved as
+/// <see cref="BackupStatus.Changed"/> with a warning. Its record and archive entry are written once, after the
+/// check: a blob waits in memory meanwhile (a few dozen objects at a time). A certificate's managed key and
+/// secret are skipped: the certificate's backup carries them.</para>
 /// <para>A failure that no object can escape — no valid credential (<see cref="KvErrorKind.Unauthenticated"/>),
 /// an unreachable vault (<see cref="KvErrorKind.Connection"/>), no such vault (<see cref="KvErrorIds.InvalidVault"/>) —
 /// ends the whole backup: Add or Complete throws it (a terminating error) and no archive is written. A failure
@@ -32,6 +37,9 @@ namespace KvArchive.Engine.Transfer;
 /// </remarks>
 public sealed class BackupSession : IDisposable
 {
+    /// <summary>Margin for the service's own clocks (the Date header and the object's times may come from different machines).</summary>
+    private static readonly TimeSpan ClockSlack = TimeSpan.FromSeconds(2);
+
     private readonly IHostContext _host;
     private readonly BackupOptions _options;
     private readonly VaultClientCache? _clients;
@@ -41,6 +49,8 @@ public sealed class BackupSession : IDisposable
     private readonly HashSet<(Uri, KvObjectType, string)> _seen = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly TimeProvider _time;
+    private readonly Dictionary<(Uri, KvObjectType), ListingCheck> _checks = [];
+    private readonly SemaphoreSlim _slots;
     private int _saved;
     private int _changed;
     private int _skipped;
@@ -56,6 +66,7 @@ public sealed class BackupSession : IDisposable
         _options = options;
         _time = time ?? TimeProvider.System;
         var throttleLimit = TransferDefaults.CheckThrottleLimit(options.ThrottleLimit);
+        _slots = new SemaphoreSlim(throttleLimit);
         RateLimiter = options.RateLimiter ?? new AdaptiveRateLimiter(time: _time);
         _calls = new VaultCalls(RateLimiter);
         Path = System.IO.Path.GetFullPath(options.Path);
@@ -194,6 +205,7 @@ public sealed class BackupSession : IDisposable
             Guard(() =>
             {
                 _runner!.Complete();
+                StopChecks();
                 _writer!.Commit(_time.GetUtcNow());
             });
             _completed = true;
@@ -220,8 +232,22 @@ public sealed class BackupSession : IDisposable
 
         _disposed = true;
         _runner?.Dispose();
+        StopChecks();
         _writer?.Dispose();
         _clients?.Dispose();
+    }
+
+    private void StopChecks()
+    {
+        lock (_checks)
+        {
+            foreach (var check in _checks.Values)
+            {
+                check.Dispose();
+            }
+
+            _checks.Clear();
+        }
     }
 
     private void Enqueue(KvObjectType type, string name, Uri? vaultUri, KvObject? listed, object target)
@@ -259,7 +285,9 @@ public sealed class BackupSession : IDisposable
             }
         }
 
-        var work = new BackupWork(type, name, client?.VaultUri ?? vault, client, listed, target, error, duplicate);
+        var check = client is null || error is not null || duplicate || listed?.Managed == true ? null : CheckFor(client, type);
+        check?.Expect();
+        var work = new BackupWork(type, name, client?.VaultUri ?? vault, client, listed, target, error, duplicate, check);
         Guard(() => _runner!.Add(work));
     }
 
@@ -286,49 +314,26 @@ public sealed class BackupSession : IDisposable
             return;
         }
 
-        var client = work.Client!;
-        List<KvObject>? before = null;
+        Taken? taken = null;
+        var waiting = false;
         try
         {
-            for (var attempt = 1; ; attempt++)
+            taken = await TakeAsync(work, scope, cancellationToken).ConfigureAwait(false);
+            if (taken is null)
             {
-                before = await _calls.ListVersionsAsync(client, work.Type, work.Name, ArchiveFormat.MaxVersions, cancellationToken).ConfigureAwait(false);
-                if (before.Exists(v => v.Managed))
-                {
-                    SkipManaged(work, scope);
-                    return;
-                }
-
-                if (before.Count > ArchiveFormat.MaxVersions)
-                {
-                    Fail(work, scope, new KvException(
-                        KvErrorKind.InvalidArgument,
-                        KvErrorIds.TooManyVersions,
-                        $"The {Word(work.Type)} '{work.Name}' in vault {work.VaultUri} has more than {ArchiveFormat.MaxVersions} versions; Key Vault backs up at most {ArchiveFormat.MaxVersions}. It was not backed up; the other objects were.")
-                    { ObjectType = work.Type, ObjectName = work.Name }, before);
-                    return;
-                }
-
-                var takenOn = _time.GetUtcNow();
-                var blob = await _calls.CallAsync(ct => client.BackupAsync(work.Type, work.Name, ct), cancellationToken).ConfigureAwait(false);
-                var after = await _calls.ListVersionsAsync(client, work.Type, work.Name, ArchiveFormat.MaxVersions, cancellationToken).ConfigureAwait(false);
-                if (SameVersions(before, after))
-                {
-                    Save(work, scope, after, blob, takenOn, ArchiveEntryStatus.Saved, null);
-                    return;
-                }
-
-                if (attempt == 1)
-                {
-                    scope.WriteVerbose($"The {Word(work.Type)} '{work.Name}' changed while it was backed up; backing it up again.");
-                    continue;
-                }
-
-                var reason = $"The {Word(work.Type)} '{work.Name}' changed while it was backed up, twice; the archive holds the copy taken at {takenOn:u}, which may miss the latest change. Back it up again later.";
-                scope.WriteWarning(reason);
-                Save(work, scope, before, blob, takenOn, ArchiveEntryStatus.Changed, reason);
                 return;
             }
+
+            if (taken.Unambiguous && work.Check is { } check)
+            {
+                // The worker moves on; the item finishes when the listing has seen the object after its backup.
+                waiting = true;
+                var observed = check.WaitAsync(work.Name, taken.AnsweredAt);
+                scope.Defer(FinishLaterAsync(work, scope, taken, observed, cancellationToken));
+                return;
+            }
+
+            await FinishAsync(work, scope, taken, null, cancellationToken).ConfigureAwait(false);
         }
         catch (KvException e) when (e.ErrorId == KvErrorIds.ManagedObject)
         {
@@ -336,7 +341,137 @@ public sealed class BackupSession : IDisposable
         }
         catch (KvException e) when (e.Kind != KvErrorKind.Cancelled && !cancellationToken.IsCancellationRequested && !TransferErrors.IsFatal(e))
         {
-            Fail(work, scope, e, before);
+            Fail(work, scope, e, taken?.Versions);
+        }
+        finally
+        {
+            if (!waiting)
+            {
+                work.Check?.Forget();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Lists the versions and takes the backup. Null when that finished the object (a managed key or secret, or
+    /// too many versions).
+    /// </summary>
+    private async Task<Taken?> TakeAsync(BackupWork work, ItemScope scope, CancellationToken cancellationToken)
+    {
+        var client = work.Client!;
+        var serverClock = RateLimiter.LatestServerDate;
+        var versions = await _calls.ListVersionsAsync(client, work.Type, work.Name, ArchiveFormat.MaxVersions, cancellationToken).ConfigureAwait(false);
+        if (versions.Exists(v => v.Managed))
+        {
+            SkipManaged(work, scope);
+            return null;
+        }
+
+        if (versions.Count > ArchiveFormat.MaxVersions)
+        {
+            Fail(work, scope, new KvException(
+                KvErrorKind.InvalidArgument,
+                KvErrorIds.TooManyVersions,
+                $"The {Word(work.Type)} '{work.Name}' in vault {work.VaultUri} has more than {ArchiveFormat.MaxVersions} versions; Key Vault backs up at most {ArchiveFormat.MaxVersions}. It was not backed up; the other objects were.")
+            { ObjectType = work.Type, ObjectName = work.Name }, versions);
+            return null;
+        }
+
+        var takenOn = _time.GetUtcNow();
+        var blob = await _calls.CallAsync(ct => client.BackupAsync(work.Type, work.Name, ct), cancellationToken).ConfigureAwait(false);
+
+        // A listing compares the current version's times, in whole seconds: a change in the very second the
+        // current version was last updated would look the same. Only when that second was over before the
+        // versions were listed (by the service's own clock) can a listing tell.
+        var current = Current(versions);
+        var unambiguous = serverClock is { } clock && current?.UpdatedOn is { } updated && updated < clock - ClockSlack;
+        return new Taken(versions, blob, takenOn, _time.GetTimestamp(), unambiguous);
+    }
+
+    /// <summary>Finishes an object whose listing check is pending, off the worker; vault calls take a slot.</summary>
+    private async Task FinishLaterAsync(BackupWork work, ItemScope scope, Taken taken, Task<KvObject?> observed, CancellationToken cancellationToken)
+    {
+        var listed = await observed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (listed is not null && SameAsListed(Current(taken.Versions)!, listed))
+        {
+            Save(work, scope, taken.Versions, taken.Blob, taken.TakenOn, ArchiveEntryStatus.Saved, null);
+            return;
+        }
+
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await FinishAsync(work, scope, taken, listed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KvException e) when (e.ErrorId == KvErrorIds.ManagedObject)
+        {
+            SkipManaged(work, scope);
+        }
+        catch (KvException e) when (e.Kind != KvErrorKind.Cancelled && !cancellationToken.IsCancellationRequested && !TransferErrors.IsFatal(e))
+        {
+            Fail(work, scope, e, taken.Versions);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    /// <summary>
+    /// Checks that the object did not change during its backup — from a listing item read after the backup, else
+    /// by listing its versions again — and saves it. If it changed, backs it up once more; if it changed again,
+    /// saves that copy as <see cref="BackupStatus.Changed"/> with a warning.
+    /// </summary>
+    private async Task FinishAsync(BackupWork work, ItemScope scope, Taken taken, KvObject? listed, CancellationToken cancellationToken)
+    {
+        var client = work.Client!;
+        if (listed is null)
+        {
+            var after = await _calls.ListVersionsAsync(client, work.Type, work.Name, ArchiveFormat.MaxVersions, cancellationToken).ConfigureAwait(false);
+            if (SameVersions(taken.Versions, after))
+            {
+                Save(work, scope, after, taken.Blob, taken.TakenOn, ArchiveEntryStatus.Saved, null);
+                return;
+            }
+        }
+
+        scope.WriteVerbose($"The {Word(work.Type)} '{work.Name}' changed while it was backed up; backing it up again.");
+        var again = await TakeAsync(work, scope, cancellationToken).ConfigureAwait(false);
+        if (again is null)
+        {
+            return;
+        }
+
+        var last = await _calls.ListVersionsAsync(client, work.Type, work.Name, ArchiveFormat.MaxVersions, cancellationToken).ConfigureAwait(false);
+        if (SameVersions(again.Versions, last))
+        {
+            Save(work, scope, last, again.Blob, again.TakenOn, ArchiveEntryStatus.Saved, null);
+            return;
+        }
+
+        var reason = $"The {Word(work.Type)} '{work.Name}' changed while it was backed up, twice; the archive holds the copy taken at {again.TakenOn:u}, which may miss the latest change. Back it up again later.";
+        scope.WriteWarning(reason);
+        Save(work, scope, again.Versions, again.Blob, again.TakenOn, ArchiveEntryStatus.Changed, reason);
+    }
+
+    /// <summary>The listing check of a vault and type (driving thread), or null when the session checks one by one.</summary>
+    private ListingCheck? CheckFor(IVaultClient client, KvObjectType type)
+    {
+        if (_options.PerObjectChangeCheck)
+        {
+            return null;
+        }
+
+        lock (_checks)
+        {
+            var key = (client.VaultUri, type);
+            if (!_checks.TryGetValue(key, out var check))
+            {
+                check = new ListingCheck(client, type, RateLimiter, _time, _runner!.Token);
+                _checks[key] = check;
+            }
+
+            return check;
         }
     }
 
@@ -449,6 +584,18 @@ public sealed class BackupSession : IDisposable
         return after.TrueForAll(v => updated.TryGetValue(v.Version ?? string.Empty, out var b) && b == (v.UpdatedOn, v.Enabled, v.ExpiresOn, v.NotBefore));
     }
 
+    /// <summary>
+    /// The listing shows the current version as it was recorded: same times, state and validity (and thumbprint,
+    /// for certificates). A new version, or any change to the current one, moves its times.
+    /// </summary>
+    private static bool SameAsListed(KvObject current, KvObject listed)
+        => listed.UpdatedOn == current.UpdatedOn
+            && listed.CreatedOn == current.CreatedOn
+            && listed.Enabled == current.Enabled
+            && listed.NotBefore == current.NotBefore
+            && listed.ExpiresOn == current.ExpiresOn
+            && (listed.Thumbprint is null || current.Thumbprint is null || string.Equals(listed.Thumbprint, current.Thumbprint, StringComparison.OrdinalIgnoreCase));
+
     private static string Word(KvObjectType type) => type.ToString().ToLowerInvariant();
 
     private void Guard(Action action) => Guard(() =>
@@ -484,5 +631,11 @@ public sealed class BackupSession : IDisposable
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed || _completed, this);
 
-    private sealed record BackupWork(KvObjectType Type, string Name, Uri? VaultUri, IVaultClient? Client, KvObject? Listed, object Target, KvException? Error, bool Duplicate);
+    /// <summary>
+    /// A backup taken: the versions listed just before it, the blob, when it was taken, when it answered (a
+    /// timestamp), and whether a listing can tell a later change from the recorded state.
+    /// </summary>
+    private sealed record Taken(List<KvObject> Versions, byte[] Blob, DateTimeOffset TakenOn, long AnsweredAt, bool Unambiguous);
+
+    private sealed record BackupWork(KvObjectType Type, string Name, Uri? VaultUri, IVaultClient? Client, KvObject? Listed, object Target, KvException? Error, bool Duplicate, ListingCheck? Check);
 }

@@ -24,6 +24,15 @@ internal sealed class ItemScope
     /// <summary>True once an error was written for the item.</summary>
     public bool Failed { get; private set; }
 
+    /// <summary>Work that finishes the item after its worker moved on (see <see cref="Defer"/>), or null.</summary>
+    public Task? Deferred { get; private set; }
+
+    /// <summary>
+    /// Hands the rest of the item to <paramref name="completion"/>: the worker takes the next item, and the item
+    /// counts as finished (its output released) when the task completes. The task owns the scope from then on.
+    /// </summary>
+    public void Defer(Task completion) => Deferred = completion;
+
     public void WriteObject(object record) => _held.Add(host => host.WriteObject(record));
 
     public void WriteError(KvError error)

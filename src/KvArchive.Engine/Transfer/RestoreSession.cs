@@ -12,7 +12,10 @@ namespace KvArchive.Engine.Transfer;
 /// </summary>
 /// <remarks>
 /// <para>Each entry is planned first: what its name is in the target vault (free, exists, soft-deleted, or
-/// being deleted/recovered). Then, by plan: <b>free</b> → ShouldProcess(target, "Restore …") and restore;
+/// being deleted/recovered). A few entries read their names one by one; from the 25th entry of a session on, the
+/// target's names of the entry's type are read once from two listings (live and deleted, 25 names a request) and
+/// every further entry is planned from them (<see cref="TargetNames"/>) — unless the target holds more names than
+/// listing would save. A name that changed since is caught by the restore's 409 and planned again alone. Then, by plan: <b>free</b> → ShouldProcess(target, "Restore …") and restore;
 /// <b>exists</b> → skipped (<see cref="ExistingObjectPolicy.Skip"/>) or an error
 /// (<see cref="ExistingObjectPolicy.Fail"/>); <b>soft-deleted</b> → an error (<see cref="SoftDeletedObjectPolicy.Fail"/>)
 /// or ShouldProcess(target, "Purge … and restore …"), purge, wait, restore (<see cref="SoftDeletedObjectPolicy.Purge"/>);
@@ -30,6 +33,15 @@ public sealed class RestoreSession : IDisposable
 {
     private static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(5);
 
+    /// <summary>Entries (so far in the session) from which the target's names are read by listing.</summary>
+    private const int ListingThreshold = 25;
+
+    /// <summary>
+    /// Names listed per archived entry of the type before listing costs more than reading each entry's name
+    /// (two requests for the entry, against two listings of 25 names a request).
+    /// </summary>
+    private const int ListingCost = 25;
+
     private readonly RestoreOptions _options;
     private readonly VaultClientCache _clients;
     private readonly TransferRunner<RestoreWork> _runner;
@@ -42,6 +54,9 @@ public sealed class RestoreSession : IDisposable
     private int _skipped;
     private int _failed;
     private int _planned;
+    private int _enqueued;
+    private readonly Dictionary<KvObjectType, int> _archivedCounts = [];
+    private readonly Dictionary<(Uri, KvObjectType), Task<TargetNames?>> _targetNames = [];
     private bool _completed;
     private bool _disposed;
 
@@ -191,6 +206,11 @@ public sealed class RestoreSession : IDisposable
         {
             reader = ArchiveReader.Open(path);
             _readers[path] = reader;
+            foreach (var item in reader.Items)
+            {
+                _archivedCounts[item.Type] = _archivedCounts.GetValueOrDefault(item.Type) + 1;
+            }
+
             return reader;
         }
         catch (KvException e)
@@ -230,7 +250,11 @@ public sealed class RestoreSession : IDisposable
             }
         }
 
-        Guard(() => _runner.Add(new RestoreWork(item, item.Type, item.Name, item.Path, reader, client, targetUri, error)));
+        // A restore of many entries plans from listings of the target (25 names a request); a few entries read
+        // their names one by one (two requests each), which costs less than listing a large vault.
+        var byListing = ++_enqueued >= ListingThreshold;
+        var listingLimit = ListingCost * _archivedCounts.GetValueOrDefault(item.Type);
+        Guard(() => _runner.Add(new RestoreWork(item, item.Type, item.Name, item.Path, reader, client, targetUri, error) { ListingLimit = byListing ? listingLimit : 0 }));
     }
 
     private async Task RestoreOneAsync(RestoreWork work, ItemScope scope, CancellationToken cancellationToken)
@@ -267,9 +291,13 @@ public sealed class RestoreSession : IDisposable
         var approved = false;
         var purgeApproved = false;
         var replans = 0;
+        var names = await TargetNamesAsync(work).ConfigureAwait(false);
         while (true)
         {
-            var state = await _calls.CallAsync(ct => client.GetNameStateAsync(work.Type, work.Name, ct), cancellationToken).ConfigureAwait(false);
+            // The listing plans the first round; after a wait or a conflict the name is read again, alone.
+            var state = names?.StateOf(work.Name)
+                ?? await _calls.CallAsync(ct => client.GetNameStateAsync(work.Type, work.Name, ct), cancellationToken).ConfigureAwait(false);
+            names = null;
             work.State = state;
             switch (state)
             {
@@ -359,6 +387,27 @@ public sealed class RestoreSession : IDisposable
         }
     }
 
+    /// <summary>The listed names of the entry's type in its target (read once per session), or null to read the name alone.</summary>
+    private Task<TargetNames?> TargetNamesAsync(RestoreWork work)
+    {
+        if (work.ListingLimit <= 0)
+        {
+            return Task.FromResult<TargetNames?>(null);
+        }
+
+        lock (_targetNames)
+        {
+            var key = (work.TargetVaultUri!, work.Type);
+            if (!_targetNames.TryGetValue(key, out var names))
+            {
+                names = TargetNames.ReadAsync(work.Client!, work.Type, _calls, work.ListingLimit, _runner.Token);
+                _targetNames[key] = names;
+            }
+
+            return names;
+        }
+    }
+
     private void Skip(RestoreWork work, ItemScope scope, string reason)
     {
         Interlocked.Increment(ref _skipped);
@@ -416,6 +465,9 @@ public sealed class RestoreSession : IDisposable
 
     private sealed record RestoreWork(ArchiveItem? Item, KvObjectType Type, string Name, string ArchivePath, ArchiveReader? Reader, IVaultClient? Client, Uri? TargetVaultUri, KvException? Error)
     {
+        /// <summary>Plan from listings of the target when it holds at most this many names of the type; 0: read the name alone.</summary>
+        public int ListingLimit { get; init; }
+
         /// <summary>What the name was in the target when last planned (one worker at a time).</summary>
         public KvNameState? State { get; set; }
     }

@@ -13,6 +13,9 @@ namespace KvArchive.Engine.Transfer;
 /// </summary>
 internal sealed class TransferRunner<TItem> : IDisposable
 {
+    /// <summary>Items that may wait, finished by their worker but not yet released, beyond the queue's usual depth.</summary>
+    public const int DeferredMargin = 64;
+
     private readonly IHostContext _host;
     private readonly HostPump _pump;
     private readonly Func<TItem, ItemScope, CancellationToken, Task> _work;
@@ -42,8 +45,9 @@ internal sealed class TransferRunner<TItem> : IDisposable
         _queue = Channel.CreateUnbounded<(long, TItem)>(new UnboundedChannelOptions { SingleWriter = true });
 
         // Enough queued work that the workers never wait for the pipeline, few enough that input
-        // (e.g. a listing of 100,000 objects) is not read far ahead of the work.
-        _maxInFlight = throttleLimit * 4;
+        // (e.g. a listing of 100,000 objects) is not read far ahead of the work. Items whose worker moved on
+        // but that are not finished (a backup waiting for its listing check) count too, hence the margin.
+        _maxInFlight = (throttleLimit * 4) + DeferredMargin;
         _workers = new Task[throttleLimit];
         for (var i = 0; i < throttleLimit; i++)
         {
@@ -161,6 +165,12 @@ internal sealed class TransferRunner<TItem> : IDisposable
                 {
                     var scope = new ItemScope(_pump, next.Sequence);
                     await _work(next.Item, scope, _cancellation.Token).ConfigureAwait(false);
+                    if (scope.Deferred is { } deferred)
+                    {
+                        _ = deferred.ContinueWith(done => OnDeferredDone(scope, done), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                        continue;
+                    }
+
                     _pump.Post(_ => OnFinished(scope));
                 }
             }
@@ -172,6 +182,20 @@ internal sealed class TransferRunner<TItem> : IDisposable
         catch (Exception e)
         {
             Interlocked.CompareExchange(ref _fatal, ExceptionDispatchInfo.Capture(e), null);
+            _cancellation.Cancel();
+            _pump.Wake();
+        }
+    }
+
+    private void OnDeferredDone(ItemScope scope, Task done)
+    {
+        if (done.IsCompletedSuccessfully)
+        {
+            _pump.Post(_ => OnFinished(scope));
+        }
+        else if (!_cancellation.IsCancellationRequested)
+        {
+            Interlocked.CompareExchange(ref _fatal, ExceptionDispatchInfo.Capture(done.Exception?.InnerException ?? new OperationCanceledException()), null);
             _cancellation.Cancel();
             _pump.Wake();
         }

@@ -66,4 +66,32 @@ internal sealed class VaultCalls
                 return versions;
             },
             cancellationToken);
+
+    /// <summary>
+    /// The names a listing yields (compared ignoring case), asking the limiter once per page-sized batch; null when
+    /// there are more than <paramref name="maxNames"/> (the listing stops there).
+    /// </summary>
+    public Task<HashSet<string>?> ListNamesAsync(IAsyncEnumerable<KvObject> listing, int maxNames, CancellationToken cancellationToken)
+        => CallAsync<HashSet<string>?>(
+            async ct =>
+            {
+                var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                var read = 0;
+                await foreach (var item in listing.WithCancellation(ct).ConfigureAwait(false))
+                {
+                    names.Add(item.Name);
+                    if (++read > maxNames)
+                    {
+                        return null;
+                    }
+
+                    if (read % 25 == 0)
+                    {
+                        await _limiter.WaitAsync(ct).ConfigureAwait(false);
+                    }
+                }
+
+                return names;
+            },
+            cancellationToken);
 }

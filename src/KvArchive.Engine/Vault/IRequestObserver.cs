@@ -9,4 +9,13 @@ public interface IRequestObserver
 {
     /// <summary>One response (or a transport failure, status 0) to a request to the vault.</summary>
     void OnResponse(int status, TimeSpan elapsed);
+
+    /// <summary>
+    /// The service's clock: the Date header of a response (whole seconds, at or before the moment the response
+    /// was made). A backup uses it to tell whether an object's updated time could be confused with a change made
+    /// in the same second. Optional; ignored unless implemented.
+    /// </summary>
+    void OnServerDate(DateTimeOffset date)
+    {
+    }
 }

@@ -361,4 +361,139 @@ public sealed class BackupSessionTests : IDisposable
         Assert.Contains(progress, p => p.PercentComplete is > 0 and < 100 && p.SecondsRemaining >= 0 && p.Status.Contains("of 80 objects", StringComparison.Ordinal) && p.Status.Contains("/s", StringComparison.Ordinal));
         Assert.True(progress[^1].Completed);
     }
+
+    /// <summary>A session whose limiter hears the fake's clock, as it hears the Date header of a real vault.</summary>
+    private BackupSession StartWithServerClock(int throttle = 8)
+    {
+        var limiter = new AdaptiveRateLimiter();
+        _vault.Observer = limiter;
+        return BackupSession.Start(_host, new BackupOptions { Path = ArchivePath, ThrottleLimit = throttle, RateLimiter = limiter }, _vault);
+    }
+
+    [Fact]
+    public void Changes_are_checked_from_one_listing_of_the_vault_not_a_second_version_list_per_object()
+    {
+        _vault.Latency = TimeSpan.FromMilliseconds(2);
+        for (var i = 0; i < 130; i++)
+        {
+            _vault.Add(KvObjectType.Secret, $"s{i:D3}", versions: 1 + (i % 3));
+        }
+
+        BackupSummary summary;
+        using (var session = StartWithServerClock(throttle: 8))
+        {
+            session.AddVault(types: [KvObjectType.Secret]);
+            summary = session.Complete();
+        }
+
+        Assert.Equal(130, summary.Saved);
+        Assert.Empty(_host.Errors);
+        Assert.Equal(130, _vault.Count("backup"));
+
+        // One version list per object (for the manifest); the change check is the listing: the session's own
+        // (6 pages) and the check's, which reads at most one more pass. An object the check's listing passes while
+        // it is still being backed up has its versions listed again: on a busy machine a page's worth may be.
+        Assert.InRange(_vault.Count("versions"), 130, 130 + 25);
+        Assert.InRange(_vault.Count("list"), 7, 6 + 7);
+        Assert.Equal(Enumerable.Range(0, 130).Select(i => $"s{i:D3}"), _host.Records.Cast<BackupRecord>().Select(r => r.Name));
+
+        using var reader = ArchiveReader.Open(ArchivePath);
+        Assert.True(reader.Verify().IsValid);
+        foreach (var item in reader.Items)
+        {
+            Assert.Equal(_vault.Versions(item.Type, item.Name).Select(v => (v.Version!, v.UpdatedOn)), item.Versions.Select(v => (v.Version, v.UpdatedOn)));
+        }
+    }
+
+    [Fact]
+    public void An_object_changed_after_its_backup_is_caught_by_the_listing_and_backed_up_again()
+    {
+        for (var i = 0; i < 60; i++)
+        {
+            _vault.Add(KvObjectType.Secret, $"s{i:D2}");
+        }
+
+        var changedOnce = 0;
+        _vault.AfterBackup = (type, name) =>
+        {
+            if (name == "s40" || (name == "s07" && Interlocked.Increment(ref changedOnce) == 1))
+            {
+                _vault.AddVersion(type, name);
+            }
+        };
+
+        using (var session = StartWithServerClock())
+        {
+            session.AddVault();
+            session.Complete();
+        }
+
+        var records = _host.Records.Cast<BackupRecord>().ToDictionary(r => r.Name);
+        Assert.Equal(60, records.Count);
+        Assert.Equal(BackupStatus.Changed, records["s40"].Status);
+        Assert.Equal(BackupStatus.Saved, records["s07"].Status);
+        Assert.Equal(2, records["s07"].Versions);
+        Assert.Equal(58, records.Values.Count(r => r.Status == BackupStatus.Saved && r.Name is not "s07" && r.Versions == 1));
+        Assert.Equal(2, _vault.Log.Count(l => l == "backup Secret s07"));
+        Assert.Equal(2, _vault.Log.Count(l => l == "backup Secret s40"));
+        Assert.InRange(_vault.Count("versions"), 60 + 4, 60 + 4 + 25);
+        Assert.Contains("s40", Assert.Single(_host.Warnings));
+
+        using var reader = ArchiveReader.Open(ArchivePath);
+        Assert.True(reader.Verify().IsValid);
+        Assert.Equal(60, reader.Items.Count);
+        Assert.Equal(ArchiveEntryStatus.Changed, reader.Items.Single(i => i.Name == "s40").Status);
+        var once = reader.Items.Single(i => i.Name == "s07");
+        Assert.Equal(_vault.Versions(KvObjectType.Secret, "s07").Select(v => v.Version), once.Versions.Select(v => v.Version));
+    }
+
+    [Fact]
+    public void An_object_updated_in_the_second_its_versions_were_listed_is_checked_by_listing_them_again()
+    {
+        // The service's clock stands at the second the objects were last updated: a change in that same second
+        // would show the same times in a listing, so each object's versions are listed again instead.
+        _vault.ServerNow = () => DateTimeOffset.FromUnixTimeSeconds(1_700_000_001);
+        _vault.Add(KvObjectType.Secret, "fresh", versions: 2);
+        _vault.Add(KvObjectType.Secret, "older");
+        using (var session = StartWithServerClock())
+        {
+            session.AddVault(types: [KvObjectType.Secret]);
+            session.Complete();
+        }
+
+        Assert.Equal(2, _vault.Log.Count(l => l == "versions Secret fresh"));
+        Assert.Equal(2, _vault.Log.Count(l => l == "versions Secret older"));
+        Assert.All(_host.Records.Cast<BackupRecord>(), r => Assert.Equal(BackupStatus.Saved, r.Status));
+    }
+
+    [Fact]
+    public void An_object_deleted_after_its_backup_is_not_in_the_listing_and_fails_as_before()
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            _vault.Add(KvObjectType.Key, $"k{i:D2}");
+        }
+
+        _vault.AfterBackup = (type, name) =>
+        {
+            if (name == "k20")
+            {
+                _vault.SoftDelete(type, name);
+            }
+        };
+
+        using (var session = StartWithServerClock())
+        {
+            session.AddVault(types: [KvObjectType.Key]);
+            var summary = session.Complete();
+            Assert.Equal((29, 1), (summary.Saved, summary.Failed));
+        }
+
+        var error = Assert.Single(_host.Errors);
+        Assert.Equal("k20", ((KvObject)error.Target!).Name);
+        Assert.Equal(KvErrorKind.NotFound, error.Exception.Kind);
+
+        // Listed again alone (the fake answers an empty list where the service answers 404), then taken again.
+        Assert.InRange(_vault.Log.Count(l => l == "versions Key k20"), 2, 3);
+    }
 }

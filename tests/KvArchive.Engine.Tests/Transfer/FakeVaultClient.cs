@@ -14,6 +14,7 @@ namespace KvArchive.Engine.Tests.Transfer;
 internal sealed class FakeVaultClient : IVaultClient
 {
     private const string BlobTag = "FAKE-KV-BLOB:";
+    private const int PageSize = 25;
     private readonly ConcurrentDictionary<(KvObjectType, string), List<KvObject>> _live = new();
     private readonly ConcurrentDictionary<(KvObjectType, string), List<KvObject>> _deleted = new();
     private int _inFlight;
@@ -32,6 +33,12 @@ internal sealed class FakeVaultClient : IVaultClient
 
     /// <summary>Added to every call.</summary>
     public TimeSpan Latency { get; set; }
+
+    /// <summary>Told the service's clock (<see cref="ServerNow"/>) on every call, as the Date header would; null: never.</summary>
+    public IRequestObserver? Observer { get; set; }
+
+    /// <summary>The service's clock reported to <see cref="Observer"/>.</summary>
+    public Func<DateTimeOffset> ServerNow { get; set; } = () => DateTimeOffset.UtcNow;
 
     /// <summary>Called after each backup (e.g. to change the object meanwhile).</summary>
     public Action<KvObjectType, string>? AfterBackup { get; set; }
@@ -79,22 +86,39 @@ internal sealed class FakeVaultClient : IVaultClient
 
     public IReadOnlyList<KvObject> Versions(KvObjectType type, string name) => _live[(type, Key(name))];
 
+    /// <summary>Pages of 25 in name order, each read when it is fetched (as the service pages with a nextLink).</summary>
     public async IAsyncEnumerable<KvObject> ListAsync(KvObjectType type, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await Enter("list", type, "*", cancellationToken);
-        try
+        string? after = null;
+        while (true)
         {
-            foreach (var ((t, _), list) in _live.OrderBy(p => p.Key.Item2, StringComparer.Ordinal))
+            await Enter("list", type, "*", cancellationToken);
+            KvObject[] page;
+            try
             {
-                if (t == type)
-                {
-                    yield return Listed(list[0]);
-                }
+                page = _live
+                    .Where(p => p.Key.Item1 == type && (after is null || string.CompareOrdinal(p.Key.Item2, after) > 0))
+                    .OrderBy(p => p.Key.Item2, StringComparer.Ordinal)
+                    .Take(PageSize)
+                    .Select(p => Listed(Snapshot(p.Value)[0]))
+                    .ToArray();
             }
-        }
-        finally
-        {
-            Exit();
+            finally
+            {
+                Exit();
+            }
+
+            foreach (var item in page)
+            {
+                yield return item;
+            }
+
+            if (page.Length < PageSize)
+            {
+                yield break;
+            }
+
+            after = Key(page[^1].Name);
         }
     }
 
@@ -117,7 +141,24 @@ internal sealed class FakeVaultClient : IVaultClient
         }
     }
 
-    public IAsyncEnumerable<KvObject> ListDeletedAsync(KvObjectType type, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public async IAsyncEnumerable<KvObject> ListDeletedAsync(KvObjectType type, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Enter("listdeleted", type, "*", cancellationToken);
+        KvObject[] items;
+        try
+        {
+            items = _deleted.Where(p => p.Key.Item1 == type).OrderBy(p => p.Key.Item2, StringComparer.Ordinal).Select(p => Listed(Snapshot(p.Value)[0])).ToArray();
+        }
+        finally
+        {
+            Exit();
+        }
+
+        foreach (var item in items)
+        {
+            yield return item;
+        }
+    }
 
     public async Task<KvObject> GetAsync(KvObjectType type, string name, string? version, CancellationToken cancellationToken)
     {
@@ -258,6 +299,7 @@ internal sealed class FakeVaultClient : IVaultClient
     private async Task Enter(string operation, KvObjectType type, string name, CancellationToken cancellationToken)
     {
         Log.Enqueue($"{operation} {type} {name}");
+        Observer?.OnServerDate(ServerNow());
         var now = Interlocked.Increment(ref _inFlight);
         int seen;
         while ((seen = _maxInFlight) < now && Interlocked.CompareExchange(ref _maxInFlight, now, seen) != seen)

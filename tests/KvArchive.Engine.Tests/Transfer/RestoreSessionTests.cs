@@ -285,4 +285,59 @@ public sealed class RestoreSessionTests : IDisposable
         Assert.Equal(KvErrorIds.Cancelled, e.ErrorId);
         Assert.InRange(_target.Count("restore"), 3, 40);
     }
+
+    private List<ArchiveItem> LargeArchiveAndTarget()
+    {
+        for (var i = 0; i < 80; i++)
+        {
+            _source.Add(KvObjectType.Secret, $"s{i:D2}");
+        }
+
+        var items = Backup();
+        _target.Add(KvObjectType.Secret, "S50");
+        _target.Add(KvObjectType.Secret, "s60");
+        _target.SoftDelete(KvObjectType.Secret, "s60");
+        return items;
+    }
+
+    [Fact]
+    public void A_large_restore_plans_from_two_listings_of_the_target_not_a_read_per_entry()
+    {
+        var items = LargeArchiveAndTarget();
+        var summary = Restore(items, new RestoreOptions { ThrottleLimit = 8 });
+
+        Assert.Equal((78, 1, 1), (summary.Restored, summary.Skipped, summary.Failed));
+        var records = Records.ToDictionary(r => r.Name);
+        Assert.Equal((RestoreStatus.Skipped, KvNameState.Exists), (records["s50"].Status, records["s50"].TargetState));
+        Assert.Equal((RestoreStatus.Failed, KvNameState.SoftDeleted), (records["s60"].Status, records["s60"].TargetState));
+        Assert.Equal(KvErrorIds.ObjectSoftDeleted, Assert.Single(_host.Errors).Exception.ErrorId);
+        Assert.Equal((RestoreStatus.Restored, KvNameState.Free), (records["s79"].Status, records["s79"].TargetState));
+        Assert.Equal(items.Select(i => i.Name), Records.Select(r => r.Name));
+
+        // The first 24 entries read their names alone (two requests each); from the 25th on, one listing of the
+        // live and one of the deleted names plan every entry.
+        Assert.Equal(24, _target.Count("get"));
+        Assert.Equal(24, _target.Count("getdeleted"));
+        Assert.Equal(1, _target.Count("list"));
+        Assert.Equal(1, _target.Count("listdeleted"));
+        Assert.Equal(78, _target.Count("restore"));
+    }
+
+    [Fact]
+    public void WhatIf_of_a_large_restore_prints_the_same_plan_from_the_listings()
+    {
+        var items = LargeArchiveAndTarget();
+        _host.Answer = (_, _) => false;
+        var summary = Restore(items, new RestoreOptions { SoftDeletedPolicy = SoftDeletedObjectPolicy.Purge });
+
+        Assert.Equal((79, 1, 0), (summary.Planned, summary.Skipped, summary.Restored));
+        var records = Records.ToDictionary(r => r.Name);
+        Assert.Contains("Purge", records["s60"].Reason);
+        Assert.Contains("soft-deleted", records["s60"].Reason);
+        Assert.Contains("already exists", records["s50"].Reason);
+        Assert.Contains("name is free", records["s79"].Reason);
+        Assert.Contains("name is free", records["s01"].Reason);
+        Assert.Equal(0, _target.Count("restore") + _target.Count("purge"));
+        Assert.Equal(1, _target.Count("list"));
+    }
 }

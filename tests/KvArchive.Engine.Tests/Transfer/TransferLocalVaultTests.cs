@@ -260,4 +260,51 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
         Assert.Equal(before, await File.ReadAllBytesAsync(ArchivePath));
         Assert.Equal([ArchivePath], Directory.GetFiles(_folder));
     }
+
+    [Fact]
+    public async Task A_whole_vault_costs_two_requests_per_object_to_back_up_and_one_per_entry_to_restore()
+    {
+        var source = await fixture.NewVaultAsync(prefix: "src");
+        await fixture.Server.SeedAsync(source, new { secrets = 150, keys = 20, versions = 1, prefix = "cost" });
+
+        // A listing can tell a change from the recorded state only once the second of the objects' last update is
+        // over by the service's clock (with its margin); objects this fresh are checked one by one.
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        await fixture.Server.ResetStatsAsync(source);
+        var factory = await LocalVaultTransfer.FactoryAsync(fixture);
+        using var backupHost = new RecordingHost();
+        var saved = await LocalVaultTransfer.BackupAsync(backupHost, factory, ArchivePath, fixture.Server.VaultUri(source), SecretsAndKeys);
+        Assert.Empty(backupHost.Errors.Select(e => e.Exception.Message));
+        Assert.Equal((170, 0, 0), (saved.Saved, saved.Changed, saved.Failed));
+
+        // Per object: its versions (for the manifest) and its backup. Then list pages: the session's (6 of secrets,
+        // 1 of keys) and the change check's (as many again; objects it passed before their backup answered have
+        // their versions listed again: on a busy machine up to a page's worth). Checking each object by listing its
+        // versions again would cost 170 more.
+        var backupRequests = await RequestsPastTheChallengeAsync(source);
+        Assert.InRange(backupRequests, (2 * 170) + 7 + 7, (2 * 170) + 7 + 7 + 25);
+        using (var reader = ArchiveReader.Open(ArchivePath))
+        {
+            Assert.True(reader.Verify().IsValid);
+            Assert.All(reader.Items, i => Assert.Equal(i.Version, Assert.Single(i.Versions).Version));
+        }
+
+        var target = await fixture.NewVaultAsync(prefix: "dst");
+        await fixture.Server.ResetStatsAsync(target);
+        using var restoreHost = new RecordingHost();
+        var restored = await LocalVaultTransfer.RestoreAsync(restoreHost, factory, ArchivePath, new RestoreOptions { TargetVaultUri = fixture.Server.VaultUri(target) });
+        Assert.Empty(restoreHost.Errors.Select(e => e.Exception.Message));
+        Assert.Equal(170, restored.Restored);
+
+        // The first 24 entries read their names alone (two requests each), then two listings per type plan the rest.
+        var restoreRequests = await RequestsPastTheChallengeAsync(target);
+        Assert.InRange(restoreRequests, 170 + 4, 170 + (24 * 2) + 4);
+    }
+
+    /// <summary>Requests a vault answered, without the 401s of the authentication challenge (one per connection that starts unauthenticated).</summary>
+    private async Task<int> RequestsPastTheChallengeAsync(string vault)
+    {
+        var stats = await fixture.Server.GetStatsAsync(vault);
+        return (int)stats["requests"]! - ((int?)stats["byStatus"]!["401"] ?? 0);
+    }
 }
