@@ -16,6 +16,9 @@ public sealed class BenchOptions
     public int ThrottleLimit { get; private set; } = 32;
     public bool NoResults { get; private set; }
 
+    /// <summary>Print each phase's accepted requests and 429s second by second.</summary>
+    public bool Timeline { get; private set; }
+
     // Child-phase settings.
     public string? Phase { get; private set; }
     public int Size { get; private set; }
@@ -40,6 +43,7 @@ public sealed class BenchOptions
                 case "--serial-sample": o.SerialSample = NextInt(); break;
                 case "--throttle-limit": o.ThrottleLimit = NextInt(); break;
                 case "--no-results": o.NoResults = true; break;
+                case "--timeline": o.Timeline = true; break;
                 case "--phase": o.Phase = Next(); break;
                 case "--size": o.Size = NextInt(); break;
                 case "--source": o.Source = Next(); break;

@@ -15,11 +15,14 @@ public sealed record PhaseResult
     public long Requests { get; init; }
     public long Throttled { get; init; }
 
+    /// <summary>Accepted requests per second once the first 10-second window has passed (null for short phases).</summary>
+    public double? SteadyAcceptedPerSecond { get; init; }
+
     public double ObjectsPerSecond => Objects / Seconds;
     public double AcceptedRequestsPerSecond => (Requests - Throttled) / Seconds;
     public double ShareOfCeiling => AcceptedRequestsPerSecond / BenchOptions.CeilingPerSecond;
     public double PeakMemoryMb => PeakMemoryBytes / 1024.0 / 1024.0;
 
     public string ToConsoleLine() => string.Create(CultureInfo.InvariantCulture,
-        $"   {Phase,-8} {Objects,6} objects in {Seconds,7:F1} s = {ObjectsPerSecond,7:F1}/s; {AcceptedRequestsPerSecond,6:F0} req/s ({ShareOfCeiling:P0} of ceiling); 429s {Throttled}; failed {Failed}; peak {PeakMemoryMb:F0} MB");
+        $"   {Phase,-8} {Objects,6} objects in {Seconds,7:F1} s = {ObjectsPerSecond,7:F1}/s; {AcceptedRequestsPerSecond,6:F0} req/s ({ShareOfCeiling:P0} of ceiling{(SteadyAcceptedPerSecond is { } steady ? $", {steady:F0}/s after 10 s" : "")}); 429s {Throttled}; failed {Failed}; peak {PeakMemoryMb:F0} MB");
 }

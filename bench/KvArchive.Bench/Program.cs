@@ -7,7 +7,7 @@ using KvArchive.TestSupport;
 
 // Usage:
 //   dotnet run --project bench/KvArchive.Bench -c Release -- [--sizes 1000,5000,10000] [--quick]
-//        [--latency-ms 20] [--jitter-ms 5] [--serial-sample 1000] [--throttle-limit 32] [--no-results]
+//        [--latency-ms 20] [--jitter-ms 5] [--serial-sample 1000] [--throttle-limit 32] [--no-results] [--timeline]
 // Each phase runs in a child process of its own (this program with --phase), so its peak memory is its own.
 var options = BenchOptions.Parse(args);
 if (options.Phase is not null)
@@ -34,16 +34,25 @@ foreach (var size in options.Sizes)
     var archive = Path.Combine(Path.GetTempPath(), $"kvarchive-bench-{size}-{Environment.ProcessId}.kva");
     foreach (var phase in new[] { "serial", "backup", "restore" })
     {
-        await server.ResetStatsAsync(phase == "restore" ? target : source);
+        var vault = phase == "restore" ? target : source;
+        await server.ResetStatsAsync(vault);
+        var timeline = Timeline.Watch(server, vault);
         var result = await PhaseRunner.RunChildAsync(options, server, phase, size, source, target, archive);
-        var stats = await server.GetStatsAsync(phase == "restore" ? target : source);
+        var seconds = await timeline.StopAsync();
+        var stats = await server.GetStatsAsync(vault);
         result = result with
         {
             Requests = stats["requests"]!.GetValue<long>(),
             Throttled = stats["throttled"]!.GetValue<long>(),
+            SteadyAcceptedPerSecond = Timeline.SteadyRate(seconds),
         };
         rows.Add(result);
         Console.WriteLine(result.ToConsoleLine());
+        if (options.Timeline)
+        {
+            Console.WriteLine("     accepted/s: " + string.Join(" ", seconds.Select(x => x.Accepted)));
+            Console.WriteLine("     429s/s:     " + string.Join(" ", seconds.Select(x => x.Throttled)));
+        }
     }
 
     File.Delete(archive);

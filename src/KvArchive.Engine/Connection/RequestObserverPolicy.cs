@@ -8,12 +8,19 @@ namespace KvArchive.Engine.Connection;
 /// <summary>
 /// Reports every attempt's status (0 for a transport failure) to an <see cref="IRequestObserver"/>. Sits after the
 /// retry policy, so it sees the 429s and 503s that retries would otherwise hide. Passes on the Date header too
-/// (the service's clock).
+/// (the service's clock), and lets the observer hold a retry before it goes (<see cref="IRequestObserver.BeforeRetryAsync"/>).
 /// </summary>
 internal sealed class RequestObserverPolicy(IRequestObserver observer) : HttpPipelinePolicy
 {
+    private const string Attempted = "KvArchive.Attempted";
+
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
+        if (IsRetry(message))
+        {
+            await observer.BeforeRetryAsync(message.CancellationToken).ConfigureAwait(false);
+        }
+
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -29,6 +36,15 @@ internal sealed class RequestObserverPolicy(IRequestObserver observer) : HttpPip
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
+        if (IsRetry(message))
+        {
+            var wait = observer.BeforeRetryAsync(message.CancellationToken);
+            if (!wait.IsCompleted)
+            {
+                wait.AsTask().GetAwaiter().GetResult();
+            }
+        }
+
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -40,6 +56,18 @@ internal sealed class RequestObserverPolicy(IRequestObserver observer) : HttpPip
         }
 
         Report(message, message.Response.Status, started);
+    }
+
+    /// <summary>True from the second time the message passes (this policy sits per retry); marks the first.</summary>
+    private static bool IsRetry(HttpMessage message)
+    {
+        if (message.TryGetProperty(Attempted, out _))
+        {
+            return true;
+        }
+
+        message.SetProperty(Attempted, true);
+        return false;
     }
 
     private bool Report(HttpMessage message, int status, long started)

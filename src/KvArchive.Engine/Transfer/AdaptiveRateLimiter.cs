@@ -18,6 +18,9 @@ namespace KvArchive.Engine.Transfer;
 /// <see cref="AdaptiveRateOptions.QuietPeriod"/> (one budget window) without a 429 lifts the limit: the vault's
 /// budget has refilled. Pass the same instance as the observer of the vault clients and to the session's
 /// options; it is thread-safe.
+/// <para>With <see cref="AdaptiveRateOptions.BudgetWindow"/> set (as backup and restore sessions do for Key Vault),
+/// a 429 instead teaches it the vault's budget per window, and it then sends evenly at that budget, never more than
+/// it in any window (<see cref="BudgetWindow"/>).</para>
 /// </remarks>
 public sealed class AdaptiveRateLimiter : IRequestObserver
 {
@@ -36,6 +39,7 @@ public sealed class AdaptiveRateLimiter : IRequestObserver
     private long _responses;
     private long _decreases;
     private long _latestServerDate = long.MinValue;
+    private readonly BudgetWindow? _budget;
 
     /// <summary>Creates a limiter; <paramref name="time"/> is for tests.</summary>
     public AdaptiveRateLimiter(AdaptiveRateOptions? options = null, TimeProvider? time = null)
@@ -43,6 +47,10 @@ public sealed class AdaptiveRateLimiter : IRequestObserver
         _options = options ?? new AdaptiveRateOptions();
         _time = time ?? TimeProvider.System;
         _lastIncrease = _time.GetTimestamp();
+        if (_options.BudgetWindow is { } window)
+        {
+            _budget = new BudgetWindow(window, _time, _options.MinimumRate, _options.MaximumRate);
+        }
     }
 
     /// <summary>The current limit in requests per second, or null while unlimited.</summary>
@@ -52,6 +60,11 @@ public sealed class AdaptiveRateLimiter : IRequestObserver
         {
             lock (_gate)
             {
+                if (_budget is not null)
+                {
+                    return _budget.Rate;
+                }
+
                 ApplyIncrease(_time.GetTimestamp());
                 return double.IsPositiveInfinity(_rate) ? null : _rate;
             }
@@ -100,6 +113,8 @@ public sealed class AdaptiveRateLimiter : IRequestObserver
             _recentResponses.Enqueue(now);
             if (status != 429)
             {
+                _budget?.OnAccepted(now);
+
                 if (_recentResponses.Count > 4096)
                 {
                     MeasuredRate(now);
@@ -118,6 +133,14 @@ public sealed class AdaptiveRateLimiter : IRequestObserver
                 }
             }
 
+            if (_budget is not null)
+            {
+                _budget.OnThrottled(now, now - (long)(elapsed.TotalSeconds * _time.TimestampFrequency));
+                _lastDecrease = now;
+                Interlocked.Increment(ref _decreases);
+                return;
+            }
+
             ApplyIncrease(now);
             var answered = MeasuredRate(now);
             var basis = Math.Min(_rate, answered > 0 ? answered : _rate);
@@ -134,6 +157,13 @@ public sealed class AdaptiveRateLimiter : IRequestObserver
         }
     }
 
+    /// <summary>
+    /// In budget mode a client's own retry waits like a first attempt (a retried 429 would otherwise go out while
+    /// the window is still used up, and the client's growing back-off would then idle it after the window frees).
+    /// </summary>
+    public ValueTask BeforeRetryAsync(CancellationToken cancellationToken)
+        => _budget is null ? ValueTask.CompletedTask : WaitAsync(cancellationToken);
+
     /// <summary>Waits until one more request may be sent.</summary>
     public ValueTask WaitAsync(CancellationToken cancellationToken)
     {
@@ -147,6 +177,12 @@ public sealed class AdaptiveRateLimiter : IRequestObserver
         lock (_gate)
         {
             var now = _time.GetTimestamp();
+            if (_budget is not null)
+            {
+                var booked = _budget.Reserve(now);
+                return booked <= now ? TimeSpan.Zero : _time.GetElapsedTime(now, booked);
+            }
+
             ApplyIncrease(now);
             if (double.IsPositiveInfinity(_rate))
             {

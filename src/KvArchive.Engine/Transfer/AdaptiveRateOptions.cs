@@ -20,4 +20,15 @@ public sealed class AdaptiveRateOptions
 
     /// <summary>The smallest step added per second without a 429 (requests per second).</summary>
     public double MinimumIncrease { get; init; } = 5;
+
+    /// <summary>
+    /// The width of the service's budget window, when its limit is a number of requests in any such window (Key
+    /// Vault: 10 seconds). Set, a 429 teaches the limiter the budget, and it then sends evenly at it, never more than
+    /// the budget in any window, instead of halving and climbing. Null (the default): additive increase,
+    /// multiplicative decrease.
+    /// </summary>
+    public TimeSpan? BudgetWindow { get; init; }
+
+    /// <summary>The settings backup and restore use against Key Vault: budget mode over its 10-second windows.</summary>
+    public static AdaptiveRateOptions KeyVault { get; } = new() { BudgetWindow = TimeSpan.FromSeconds(10) };
 }

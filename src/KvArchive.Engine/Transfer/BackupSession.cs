@@ -67,7 +67,7 @@ public sealed class BackupSession : IDisposable
         _time = time ?? TimeProvider.System;
         var throttleLimit = TransferDefaults.CheckThrottleLimit(options.ThrottleLimit);
         _slots = new SemaphoreSlim(throttleLimit);
-        RateLimiter = options.RateLimiter ?? new AdaptiveRateLimiter(time: _time);
+        RateLimiter = options.RateLimiter ?? new AdaptiveRateLimiter(AdaptiveRateOptions.KeyVault, _time);
         _calls = new VaultCalls(RateLimiter);
         Path = System.IO.Path.GetFullPath(options.Path);
 

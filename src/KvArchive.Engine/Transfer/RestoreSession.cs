@@ -67,7 +67,7 @@ public sealed class RestoreSession : IDisposable
         _options = options;
         _time = time ?? TimeProvider.System;
         var throttleLimit = TransferDefaults.CheckThrottleLimit(options.ThrottleLimit);
-        RateLimiter = options.RateLimiter ?? new AdaptiveRateLimiter(time: _time);
+        RateLimiter = options.RateLimiter ?? new AdaptiveRateLimiter(AdaptiveRateOptions.KeyVault, _time);
         _calls = new VaultCalls(RateLimiter);
         _clients = clients(RateLimiter);
         var target = options.TargetVaultUri ?? _clients.Single?.VaultUri;

@@ -18,4 +18,11 @@ public interface IRequestObserver
     void OnServerDate(DateTimeOffset date)
     {
     }
+
+    /// <summary>
+    /// Called before the client retries a request (after its own back-off), so that a rate control can hold the
+    /// retry as it holds first attempts — a retried 429 otherwise goes out while the vault's budget is still used
+    /// up. Optional; by default the retry goes at once.
+    /// </summary>
+    ValueTask BeforeRetryAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

@@ -155,4 +155,107 @@ public sealed class AdaptiveRateLimiterTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await limiter.WaitAsync(cts.Token));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1));
     }
+
+    /// <summary>
+    /// Sends <paramref name="count"/> requests as fast as the limiter allows to a vault that admits at most
+    /// <paramref name="budget"/> in any 10 seconds (429 otherwise, not counted), answering each at once.
+    /// Returns when each admitted request was sent, and how many were refused.
+    /// </summary>
+    private (List<TimeSpan> Admitted, int Refused) SendToVault(AdaptiveRateLimiter limiter, List<TimeSpan> window, int count, int budget = 4000)
+    {
+        var admitted = new List<TimeSpan>();
+        var refused = 0;
+        for (var i = 0; i < count; i++)
+        {
+            _time.Advance(limiter.Reserve());
+            var now = TimeSpan.FromTicks(_time.GetTimestamp());
+            window.RemoveAll(t => now - t >= TimeSpan.FromSeconds(10));
+            if (window.Count < budget)
+            {
+                window.Add(now);
+                admitted.Add(now);
+                limiter.OnResponse(200, TimeSpan.FromMilliseconds(20));
+            }
+            else
+            {
+                refused++;
+                limiter.OnResponse(429, TimeSpan.FromMilliseconds(20));
+            }
+
+            // Requests go out a little apart even in a burst (one connection's worth at a time).
+            _time.Advance(TimeSpan.FromMilliseconds(0.5));
+        }
+
+        return (admitted, refused);
+    }
+
+    [Fact]
+    public void Budget_mode_learns_the_budget_from_what_the_last_window_accepted()
+    {
+        var limiter = new AdaptiveRateLimiter(AdaptiveRateOptions.KeyVault, _time);
+        for (var i = 0; i < 3000; i++)
+        {
+            Assert.Equal(TimeSpan.Zero, limiter.Reserve());
+            limiter.OnResponse(200, TimeSpan.FromMilliseconds(20));
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        Assert.Null(limiter.CurrentRate);
+        _time.Advance(TimeSpan.FromSeconds(8));
+
+        // Only the last window counts: the 2,020 requests sent in the 10 seconds before the refused one (sent 20 ms
+        // before its answer), less a margin of 1%.
+        limiter.OnResponse(429, TimeSpan.FromMilliseconds(20));
+        Assert.InRange(limiter.CurrentRate!.Value, 199.5, 200.2);
+        Assert.Equal(1, limiter.DecreaseCount);
+    }
+
+    [Fact]
+    public void Budget_mode_holds_a_sliding_window_budget_steadily_with_few_429s()
+    {
+        var limiter = new AdaptiveRateLimiter(AdaptiveRateOptions.KeyVault, _time);
+        var window = new List<TimeSpan>();
+
+        // The first 4,000 go at once; the 4,001st is refused, and that teaches the budget.
+        var (burst, refusedInBurst) = SendToVault(limiter, window, 4001);
+        Assert.Equal((4000, 1), (burst.Count, refusedInBurst));
+        Assert.InRange(limiter.CurrentRate!.Value, 395, 397);
+
+        // Nothing more goes until the burst's first requests have left the window (10 s, a quarter second late).
+        var wait = limiter.Reserve();
+        Assert.InRange(wait.TotalSeconds, 7.7, 8.4);
+
+        // Then evenly, about the budget a second, and hardly ever refused.
+        var (steady, refused) = SendToVault(limiter, window, 16_000);
+        var seconds = (steady[^1] - steady[0]).TotalSeconds;
+        Assert.InRange(steady.Count / seconds, 0.95 * 400, 400);
+        Assert.True(refused <= 20, $"{refused} refused");
+        // When its slow growth beyond the learned budget meets a 429, it pauses briefly while the window drains.
+        var gaps = steady.Zip(steady.Skip(1), (a, b) => (b - a).TotalMilliseconds).Skip(4000).ToList();
+        Assert.True(gaps.Count(g => g > 100) <= 3 && gaps.Max() < 1000, $"{gaps.Count(g => g > 100)} gaps over 100 ms, the longest {gaps.Max()} ms");
+    }
+
+    [Fact]
+    public void Budget_mode_climbs_back_after_a_low_estimate()
+    {
+        var limiter = new AdaptiveRateLimiter(AdaptiveRateOptions.KeyVault, _time);
+        var window = new List<TimeSpan>();
+        SendToVault(limiter, window, 4001);
+        var high = limiter.CurrentRate!.Value;
+
+        // Another client used most of the budget: a 429 with little accepted in the window drops the estimate...
+        _time.Advance(TimeSpan.FromSeconds(11));
+        SendToVault(limiter, window, 100);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        limiter.OnResponse(429, TimeSpan.Zero);
+        Assert.True(limiter.CurrentRate < high / 10, $"{limiter.CurrentRate} after {high}");
+
+        // ...and a few seconds without 429s bring it back to the highest seen, beyond which it grows slowly.
+        _time.Advance(TimeSpan.FromSeconds(8));
+        limiter.Reserve();
+        Assert.InRange(limiter.CurrentRate!.Value, high * 0.99, high * 1.05);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        limiter.Reserve();
+        Assert.InRange(limiter.CurrentRate!.Value, high * 1.01, high * 1.08);
+    }
 }
