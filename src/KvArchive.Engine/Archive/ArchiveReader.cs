@@ -22,15 +22,15 @@ public sealed class ArchiveReader : IDisposable
     private readonly ArchiveTrailerDocument _trailer;
     private readonly ArchiveManifestDocument _manifest;
 
-    private ArchiveReader(string path, SafeFileHandle file, long length, long hashedLength, ArchiveTrailerDocument trailer, ArchiveManifestDocument manifest)
+    private ArchiveReader(string path, SafeFileHandle file, long length, long hashedLength, ArchiveTrailerDocument trailer, ManifestIndex manifest)
     {
         Path = path;
         _file = file;
         _length = length;
         _hashedLength = hashedLength;
         _trailer = trailer;
-        _manifest = manifest;
-        Items = manifest.Entries.Select(row => new ArchiveItem(path, row)).ToList().AsReadOnly();
+        _manifest = manifest.Document;
+        Items = new ArchiveItemList(path, file, manifest);
     }
 
     /// <summary>The archive file's full path.</summary>
@@ -51,7 +51,10 @@ public sealed class ArchiveReader : IDisposable
     /// <summary>When the backup completed.</summary>
     public DateTimeOffset CompletedOn => _manifest.CompletedOn;
 
-    /// <summary>Every object the manifest lists, in the order they were recorded.</summary>
+    /// <summary>
+    /// Every object the manifest lists, in the order they were recorded. Read from the file as they are asked for
+    /// (the reader holds no description of every object); an item still in use is handed out again as the same instance.
+    /// </summary>
     public IReadOnlyList<ArchiveItem> Items { get; }
 
     /// <summary>
@@ -271,24 +274,28 @@ public sealed class ArchiveReader : IDisposable
 
         var manifestEntry = ZipLocalEntry.TryRead(file, length, trailer.ManifestOffset, ArchiveFormat.ManifestEntryName, trailer.ManifestLength, out var problem)
             ?? throw Invalid(path, $"its manifest cannot be found: {problem}");
-        var manifestBytes = manifestEntry.ReadAll(file);
-        if (!string.Equals(Hex(SHA256.HashData(manifestBytes)), trailer.ManifestSha256, StringComparison.Ordinal))
+        if (!string.Equals(ManifestIndex.Hash(file, manifestEntry.DataOffset, manifestEntry.Length), trailer.ManifestSha256, StringComparison.Ordinal))
         {
             throw Invalid(path, "its manifest is damaged (its SHA-256 does not match the trailer)");
         }
 
-        ArchiveManifestDocument manifest;
+        // Streamed, not held: the manifest's own properties and where each row is; every row is parsed once here so
+        // that a row that cannot be read makes the archive unreadable now, not halfway through a restore.
+        ManifestIndex manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<ArchiveManifestDocument>(manifestBytes, ArchiveFormat.Json)
-                ?? throw new JsonException("empty manifest");
+            manifest = ManifestIndex.Read(file, manifestEntry.DataOffset, manifestEntry.Length);
+            for (var i = 0; i < manifest.Offsets.Length; i++)
+            {
+                manifest.ReadRow(file, i);
+            }
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException or EndOfStreamException)
         {
             throw Invalid(path, "its manifest cannot be read", e);
         }
 
-        if (manifest.Format != ArchiveFormat.FormatName || manifest.FormatVersion != trailer.FormatVersion || manifest.Entries is null)
+        if (manifest.Document.Format != ArchiveFormat.FormatName || manifest.Document.FormatVersion != trailer.FormatVersion)
         {
             throw Invalid(path, "its manifest does not agree with its trailer");
         }

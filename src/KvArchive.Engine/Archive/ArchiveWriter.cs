@@ -10,24 +10,26 @@ namespace KvArchive.Engine.Archive;
 
 /// <summary>
 /// Streams an archive to a temporary file beside the target and moves it into place only in
-/// <see cref="Commit"/>. Thread-safe: workers write entries as their backups complete. Memory holds one
-/// manifest row per object, never a blob. Disposing an uncommitted writer deletes the temporary file and
-/// leaves whatever was at the target path untouched.
+/// <see cref="Commit"/>. Thread-safe: workers write entries as their backups complete. Memory holds no blob and
+/// no manifest row: each row is written as it comes to a second temporary file (its JSON), which Commit copies
+/// into the manifest, so memory stays flat however many objects there are. Disposing an uncommitted writer deletes
+/// the temporary files and leaves whatever was at the target path untouched.
 /// </summary>
 internal sealed partial class ArchiveWriter : IDisposable
 {
     private readonly object _gate = new();
     private readonly bool _overwrite;
-    private readonly List<ArchiveEntryDocument> _rows = [];
+    private readonly ArchiveCountsDocument _counts = new();
     private readonly HashSet<string> _usedBaseNames = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<Uri> _sourceVaults = [];
     private FileStream? _file;
+    private FileStream? _rows;
     private ZipArchive? _zip;
     private readonly string _formatVersion;
     private bool _committed;
     private bool _closed;
 
-    private ArchiveWriter(string path, string tempPath, bool overwrite, DateTimeOffset startedOn, FileStream file, string formatVersion)
+    private ArchiveWriter(string path, string tempPath, bool overwrite, DateTimeOffset startedOn, FileStream file, FileStream rows, string formatVersion)
     {
         _formatVersion = formatVersion;
         Path = path;
@@ -35,6 +37,7 @@ internal sealed partial class ArchiveWriter : IDisposable
         _overwrite = overwrite;
         StartedOn = startedOn;
         _file = file;
+        _rows = rows;
         _zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: Encoding.UTF8);
     }
 
@@ -48,7 +51,7 @@ internal sealed partial class ArchiveWriter : IDisposable
     public DateTimeOffset StartedOn { get; }
 
     /// <summary>Rows recorded so far.</summary>
-    public int Count { get { lock (_gate) { return _rows.Count; } } }
+    public int Count { get { lock (_gate) { return _counts.Total; } } }
 
     /// <summary>
     /// Starts an archive. Fails at once (before any work) when the path exists and <paramref name="overwrite"/>
@@ -84,15 +87,20 @@ internal sealed partial class ArchiveWriter : IDisposable
         }
 
         var tempPath = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.partial");
+        FileStream? file = null;
         try
         {
-            var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.None);
-            var writer = new ArchiveWriter(fullPath, tempPath, overwrite, startedOn, file, formatVersion ?? ArchiveFormat.Version);
+            file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.None);
+
+            // The manifest's rows, until Commit copies them; gone when closed, whatever happens.
+            var rows = new FileStream(tempPath + ".rows", FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+            var writer = new ArchiveWriter(fullPath, tempPath, overwrite, startedOn, file, rows, formatVersion ?? ArchiveFormat.Version);
             writer.WriteHeaderEntry();
             return writer;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            file?.Dispose();
             TryDelete(tempPath);
             throw WriteFailed(fullPath, e);
         }
@@ -173,19 +181,10 @@ internal sealed partial class ArchiveWriter : IDisposable
                     SourceVaults = [.. _sourceVaults],
                     StartedOn = StartedOn,
                     CompletedOn = completedOn,
-                    Counts = new ArchiveCountsDocument
-                    {
-                        Total = _rows.Count,
-                        Saved = _rows.Count(r => r.Status == ArchiveEntryStatus.Saved),
-                        Changed = _rows.Count(r => r.Status == ArchiveEntryStatus.Changed),
-                        Failed = _rows.Count(r => r.Status == ArchiveEntryStatus.Failed),
-                        Skipped = _rows.Count(r => r.Status == ArchiveEntryStatus.Skipped),
-                    },
-                    Entries = _rows,
+                    Counts = _counts,
                 };
-                var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, ArchiveFormat.Json);
                 var manifestOffset = Position();
-                WriteStored(zip, ArchiveFormat.ManifestEntryName, manifestBytes);
+                var (manifestLength, manifestSha256) = WriteManifest(zip, manifest);
                 zip.Dispose();
                 _zip = null;
 
@@ -205,8 +204,8 @@ internal sealed partial class ArchiveWriter : IDisposable
                 {
                     FormatVersion = _formatVersion,
                     ManifestOffset = manifestOffset,
-                    ManifestLength = manifestBytes.Length,
-                    ManifestSha256 = Convert.ToHexString(SHA256.HashData(manifestBytes)).ToLowerInvariant(),
+                    ManifestLength = manifestLength,
+                    ManifestSha256 = manifestSha256,
                     Sha256 = HashPrefix(file, hashedLength),
                 };
                 var comment = Encoding.ASCII.GetBytes(ArchiveFormat.TrailerPrefix + JsonSerializer.Serialize(trailer, ArchiveFormat.Json));
@@ -218,6 +217,8 @@ internal sealed partial class ArchiveWriter : IDisposable
                 file.Flush(flushToDisk: true);
                 file.Dispose();
                 _file = null;
+                _rows?.Dispose();
+                _rows = null;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
             {
@@ -267,6 +268,16 @@ internal sealed partial class ArchiveWriter : IDisposable
 
             _file = null;
             TryDelete(TempPath);
+            try
+            {
+                _rows?.Dispose();
+            }
+            catch (IOException)
+            {
+                // Deleted on close anyway.
+            }
+
+            _rows = null;
         }
     }
 
@@ -303,13 +314,87 @@ internal sealed partial class ArchiveWriter : IDisposable
         return document;
     }
 
+    /// <summary>Appends the row's JSON to the rows file (comma-separated, as in the manifest's array) and counts it.</summary>
     private void AddRow(ArchiveEntryDocument row)
     {
-        _rows.Add(row);
+        try
+        {
+            if (_counts.Total > 0)
+            {
+                _rows!.WriteByte((byte)',');
+            }
+
+            JsonSerializer.Serialize(_rows!, row, ArchiveFormat.Json);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw WriteFailed(Path, e);
+        }
+
+        _counts.Total++;
+        switch (row.Status)
+        {
+            case ArchiveEntryStatus.Saved:
+                _counts.Saved++;
+                break;
+            case ArchiveEntryStatus.Changed:
+                _counts.Changed++;
+                break;
+            case ArchiveEntryStatus.Failed:
+                _counts.Failed++;
+                break;
+            default:
+                _counts.Skipped++;
+                break;
+        }
+
         if (row.VaultUri is { } uri && !_sourceVaults.Contains(uri))
         {
             _sourceVaults.Add(uri);
         }
+    }
+
+    /// <summary>
+    /// Writes manifest.json: the document's JSON with the rows file copied in as its entries, streamed and hashed
+    /// on the way. Returns its length and SHA-256.
+    /// </summary>
+    private (long Length, string Sha256) WriteManifest(ZipArchive zip, ArchiveManifestDocument manifest)
+    {
+        // The document with no entries ends in "entries":[]} — its rows go between the brackets.
+        var frame = JsonSerializer.SerializeToUtf8Bytes(manifest, ArchiveFormat.Json);
+        var tail = "[]}"u8;
+        if (!frame.AsSpan().EndsWith(tail))
+        {
+            throw new InvalidDataException("The manifest's entries are not its last property.");
+        }
+
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long length = 0;
+        var entry = zip.CreateEntry(ArchiveFormat.ManifestEntryName, CompressionLevel.NoCompression);
+        using (var stream = entry.Open())
+        {
+            void Write(ReadOnlySpan<byte> bytes)
+            {
+                stream.Write(bytes);
+                sha.AppendData(bytes);
+                length += bytes.Length;
+            }
+
+            Write(frame.AsSpan(0, frame.Length - 2));
+            var rows = _rows!;
+            rows.Flush();
+            rows.Position = 0;
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = rows.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                Write(buffer.AsSpan(0, read));
+            }
+
+            Write("]}"u8);
+        }
+
+        return (length, Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant());
     }
 
     private long Position() => _file!.Position;

@@ -135,7 +135,7 @@ public sealed class AdaptiveRateLimiter : IRequestObserver
 
             if (_budget is not null)
             {
-                _budget.OnThrottled(now, now - (long)(elapsed.TotalSeconds * _time.TimestampFrequency));
+                _budget.OnThrottled(now);
                 _lastDecrease = now;
                 Interlocked.Increment(ref _decreases);
                 return;

@@ -9,7 +9,7 @@ namespace KvArchive.Engine.Transfer;
 /// </summary>
 /// <remarks>
 /// <para>Until the first 429 nothing is held back. The first 429 shows the window is full: the budget is taken as
-/// what the vault accepted in the last window, or what was sent in it before the refused request if more (less 1%). From then on a request is sent only when fewer than the
+/// what the vault accepted in the last window (less 1%). From then on a request is sent only when fewer than the
 /// budget were sent in the window before it (so after a burst, nothing is sent until the burst's requests leave the
 /// window), and requests are spaced evenly at budget ÷ window (so the window then fills steadily, not in bursts).
 /// A later 429 sets the budget again from what was accepted; each second without one adds a little (half the
@@ -61,23 +61,14 @@ internal sealed class BudgetWindow
     }
 
     /// <summary>
-    /// A 429 that counts (one per burst), to a request sent at <paramref name="sentAt"/>: the window was full when
-    /// it arrived. Learns the budget: what was accepted in the window, or — when more — what was sent in the window
-    /// before the refused request (those were admitted, some not yet answered).
+    /// A 429 that counts (one per burst): the window was full. Learns the budget from what this client had
+    /// accepted in the window (what was sent but not yet answered, or refused alongside, cannot be told apart, so
+    /// it is left out: the safe side).
     /// </summary>
-    public void OnThrottled(long now, long sentAt)
+    public void OnThrottled(long now)
     {
         TrimAccepted(now);
-        var sentBefore = 0;
-        for (var i = _slots.Count - 1; i >= _head && _slots[i] > sentAt - _window; i--)
-        {
-            if (_slots[i] < sentAt)
-            {
-                sentBefore++;
-            }
-        }
-
-        _budget = Math.Clamp(Math.Max(_accepted.Count, sentBefore) * Margin, _minimum, _maximum);
+        _budget = Math.Clamp(_accepted.Count * Margin, _minimum, _maximum);
         _peak = Math.Max(_peak, _budget);
         _lastChange = now;
     }
@@ -100,8 +91,9 @@ internal sealed class BudgetWindow
         var slot = now;
         if (_budget > 0)
         {
-            // Evenly spaced, with at most a second's worth saved up after a pause.
-            slot = Math.Max(_nextSlot, now - _second);
+            // Evenly spaced, with at most a tenth of a second saved up after a pause (more would come back as a
+            // burst one window later, and the window would then hold the sender back).
+            slot = Math.Max(_nextSlot, now - (_second / 10));
             var inWindow = _slots.Count - _head;
             var limit = Math.Max(1, (int)_budget);
             if (inWindow >= limit)
@@ -109,7 +101,6 @@ internal sealed class BudgetWindow
                 slot = Math.Max(slot, _slots[_head + inWindow - limit] + _guard);
             }
 
-            slot = Math.Max(slot, now - _second);
             _nextSlot = slot + (long)(_window / _budget);
         }
 

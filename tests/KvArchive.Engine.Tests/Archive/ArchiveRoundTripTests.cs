@@ -129,4 +129,45 @@ public sealed class ArchiveRoundTripTests : IDisposable
         Assert.Equal("1.7", reader.FormatVersion);
         Assert.Equal(blobs["web-tls"], reader.ReadBlob(reader.Items.Single(i => i.Name == "web-tls" && i.HasBlob)));
     }
+
+    [Fact]
+    public void A_reader_of_a_large_archive_holds_no_description_of_every_object()
+    {
+        const int count = 20_000;
+        var path = Path.Combine(_folder, "large.kva");
+        var blob = ArchiveTestData.Blob(4, 48);
+        using (var writer = ArchiveWriter.Create(path, false, DateTimeOffset.UtcNow))
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var row = ArchiveTestData.Saved(KvObjectType.Secret, $"secret-{i:D5}");
+                row.Tags = new Dictionary<string, string> { ["team"] = "payments", ["index"] = $"{i}" };
+                writer.WriteEntry(row, blob);
+            }
+
+            writer.Commit(DateTimeOffset.UtcNow);
+        }
+
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        using var reader = ArchiveReader.Open(path);
+        var names = 0;
+        foreach (var item in reader.Items)
+        {
+            names += item.Name.StartsWith("secret-", StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        var grown = GC.GetTotalMemory(forceFullCollection: true) - before;
+
+        // Where each row lies in the file, and a weak slot per item handed out: tens of bytes per object. Holding
+        // every row (as readers did) took well over a kilobyte each.
+        Assert.True(grown / count < 200, $"{grown / count:N0} bytes per object stayed in memory");
+        Assert.Equal(count, names);
+        Assert.Equal(count, reader.Items.Count);
+        Assert.Equal("19999", reader.Items[^1].Tags["index"]);
+
+        // An item still in use is the same instance when the list is read again.
+        var held = reader.Items[123];
+        Assert.Same(held, reader.Items.Single(i => i.Name == "secret-00123"));
+        Assert.Equal(blob, reader.ReadBlob(held));
+    }
 }
