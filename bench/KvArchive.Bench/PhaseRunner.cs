@@ -65,6 +65,7 @@ public static class PhaseRunner
         var token = Environment.GetEnvironmentVariable(TokenVariable) ?? throw new InvalidOperationException(TokenVariable + " is not set");
         var certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Environment.GetEnvironmentVariable("KVARCHIVE_TRUSTED_CERTIFICATE")!));
         Uri VaultUri(string name) => new($"https://{name}.vault.localhost:{o.Port}/");
+        using var heap = new HeapSampler();
         var watch = Stopwatch.StartNew();
         (int objects, int failed) = o.Phase switch
         {
@@ -86,6 +87,8 @@ public static class PhaseRunner
             Failed = failed,
             Seconds = watch.Elapsed.TotalSeconds,
             PeakMemoryBytes = Process.GetCurrentProcess().PeakWorkingSet64,
+            PeakManagedBytes = heap.Peak,
+            JitMethods = System.Runtime.JitInfo.GetCompiledMethodCount(),
         };
         Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(result));
         return 0;

@@ -11,16 +11,17 @@ namespace KvArchive.Engine.Transfer;
 /// <para>Until the first 429 nothing is held back. The first 429 shows the window is full: the budget is taken as
 /// what the vault accepted in the last window (less 1%). From then on a request is sent only when fewer than the
 /// budget were sent in the window before it (so after a burst, nothing is sent until the burst's requests leave the
-/// window), and requests are spaced evenly at budget ÷ window (so the window then fills steadily, not in bursts).
+/// window), and requests are spaced evenly at budget ÷ window (so the window then fills steadily, not in bursts; both with a
+/// tenth of a second of slack for requests that reach the service later than others).
 /// A later 429 sets the budget again from what was accepted; each second without one adds a little (half the
-/// distance back to the highest budget seen, then 0.1% a second beyond it) so a budget that grows, or a low
+/// distance back to the highest budget seen, then 0.05% a second beyond it) so a budget that grows, or a low
 /// estimate, is found again.</para>
 /// <para>Not thread-safe: the limiter calls it under its lock, with timestamps of its <see cref="TimeProvider"/>.</para>
 /// </remarks>
 internal sealed class BudgetWindow
 {
     private const double Margin = 0.99;
-    private const double GrowthBeyondPeak = 0.001;
+    private const double GrowthBeyondPeak = 0.0005;
 
     private readonly long _window;
     private readonly long _guard;
@@ -40,8 +41,9 @@ internal sealed class BudgetWindow
         var frequency = time.TimestampFrequency;
         _window = (long)(window.TotalSeconds * frequency);
 
-        // Requests reach the service a little after they leave: age them out of the window a little late.
-        _guard = _window + (frequency / 4);
+        // Requests reach the service a little after they leave, some later than others: age them out of the window
+        // a little late. Spacing is over the same span, so that steady sending never fills the window.
+        _guard = _window + (frequency / 10);
         _second = frequency;
         _minimum = Math.Max(1, minimumRate * window.TotalSeconds);
         _maximum = maximumRate * window.TotalSeconds;
@@ -51,7 +53,7 @@ internal sealed class BudgetWindow
     public double Budget => _budget;
 
     /// <summary>The steady rate (requests per second) once learned, else null.</summary>
-    public double? Rate => _budget > 0 ? _budget * _second / _window : null;
+    public double? Rate => _budget > 0 ? _budget * _second / _guard : null;
 
     /// <summary>A response that was not a 429.</summary>
     public void OnAccepted(long now)
@@ -101,7 +103,7 @@ internal sealed class BudgetWindow
                 slot = Math.Max(slot, _slots[_head + inWindow - limit] + _guard);
             }
 
-            _nextSlot = slot + (long)(_window / _budget);
+            _nextSlot = slot + (long)(_guard / _budget);
         }
 
         // Slots only grow (spacing keeps them in order), so the list stays sorted.
