@@ -16,6 +16,12 @@ public sealed class BenchOptions
     public int ThrottleLimit { get; private set; } = 32;
     public bool NoResults { get; private set; }
 
+    /// <summary>
+    /// Also run backup and restore with tiered compilation off, to tell the memory the objects take from the code
+    /// the JIT compiles again in a long run (on by default, off in quick mode).
+    /// </summary>
+    public bool JitDiagnostic { get; private set; } = true;
+
     /// <summary>Print each phase's accepted requests and 429s second by second.</summary>
     public bool Timeline { get; private set; }
 
@@ -37,7 +43,8 @@ public sealed class BenchOptions
             switch (args[i])
             {
                 case "--sizes": o.Sizes = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
-                case "--quick": o.Quick = true; o.Sizes = [200, 600]; o.SerialSample = 200; break;
+                case "--quick": o.Quick = true; o.Sizes = [200, 600]; o.SerialSample = 200; o.JitDiagnostic = false; break;
+                case "--no-jit-diagnostic": o.JitDiagnostic = false; break;
                 case "--latency-ms": o.LatencyMs = NextInt(); break;
                 case "--jitter-ms": o.JitterMs = NextInt(); break;
                 case "--serial-sample": o.SerialSample = NextInt(); break;

@@ -24,7 +24,7 @@ public static class PhaseRunner
     // Records are counted as they stream, not kept, so the benchmark's own memory stays flat.
     private const string CountByStatus = " | ForEach-Object -Begin { $c = @{} } -Process { $c[[string]$_.Status] = 1 + [int]$c[[string]$_.Status] } -End { $c }";
 
-    public static async Task<PhaseResult> RunChildAsync(BenchOptions options, LocalVaultServer server, string phase, int size, string source, string target, string archive)
+    public static async Task<PhaseResult> RunChildAsync(BenchOptions options, LocalVaultServer server, string phase, int size, string source, string target, string archive, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add(typeof(PhaseRunner).Assembly.Location);
@@ -41,6 +41,11 @@ public static class PhaseRunner
 
         psi.Environment[TokenVariable] = (await server.CreateTokenAsync("bench", lifetimeSeconds: 7200)).Token;
         psi.Environment["KVARCHIVE_TRUSTED_CERTIFICATE"] = server.CertificatePath;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
+
         using var child = Process.Start(psi)!;
         string? line;
         PhaseResult? result = null;

@@ -8,6 +8,7 @@ using KvArchive.TestSupport;
 // Usage:
 //   dotnet run --project bench/KvArchive.Bench -c Release -- [--sizes 1000,5000,10000] [--quick]
 //        [--latency-ms 20] [--jitter-ms 5] [--serial-sample 1000] [--throttle-limit 32] [--no-results] [--timeline]
+//        [--no-jit-diagnostic]
 // Each phase runs in a child process of its own (this program with --phase), so its peak memory is its own.
 var options = BenchOptions.Parse(args);
 if (options.Phase is not null)
@@ -52,6 +53,22 @@ foreach (var size in options.Sizes)
         {
             Console.WriteLine("     accepted/s: " + string.Join(" ", seconds.Select(x => x.Accepted)));
             Console.WriteLine("     429s/s:     " + string.Join(" ", seconds.Select(x => x.Throttled)));
+        }
+    }
+
+    if (options.JitDiagnostic)
+    {
+        // The same backup and restore with tiered compilation off: the runtime then compiles each method once, so
+        // the growth of peak memory with size is what the run keeps, not the code a long run compiles again.
+        var untiered = new Dictionary<string, string> { ["DOTNET_TieredCompilation"] = "0" };
+        var fresh = $"dst{size}j";
+        await server.CreateVaultAsync(fresh);
+        await server.SetFaultsAsync(fresh, faults);
+        foreach (var phase in new[] { "backup", "restore" })
+        {
+            var result = await PhaseRunner.RunChildAsync(options, server, phase, size, source, fresh, archive, untiered);
+            rows.Add(result with { Phase = phase + "-untiered" });
+            Console.WriteLine(result.ToConsoleLine() + " [tiered compilation off]");
         }
     }
 

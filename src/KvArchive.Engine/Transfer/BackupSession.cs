@@ -183,9 +183,11 @@ public sealed class BackupSession : IDisposable
                 {
                     listing.DisposeAsync().AsTask().GetAwaiter().GetResult();
                 }
-                catch (Exception e) when (e is OperationCanceledException or KvException)
+                catch (Exception e) when (e is OperationCanceledException or KvException or NotSupportedException)
                 {
-                    // The listing's own failure (or the cancellation) is what the caller sees.
+                    // The listing's own failure (or the cancellation) is what the caller sees. Stopped while a page
+                    // was still being fetched, the listing cannot be disposed yet (NotSupportedException); that
+                    // fetch ends with the cancellation.
                 }
             }
         }
