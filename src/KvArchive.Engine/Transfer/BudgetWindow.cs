@@ -9,10 +9,10 @@ namespace KvArchive.Engine.Transfer;
 /// </summary>
 /// <remarks>
 /// <para>Until the first 429 nothing is held back. The first 429 shows the window is full: the budget is taken as
-/// what the vault accepted in the last window (less 1%). From then on a request is sent only when fewer than the
+/// what the vault accepted in the last window (less 0.5%). From then on a request is sent only when fewer than the
 /// budget were sent in the window before it (so after a burst, nothing is sent until the burst's requests leave the
-/// window), and requests are spaced evenly at budget ÷ window (so the window then fills steadily, not in bursts; both with a
-/// tenth of a second of slack for requests that reach the service later than others).
+/// window), and requests are spaced evenly at budget ÷ window (so the window then fills steadily, not in bursts; both with
+/// 50 ms of slack for requests that reach the service later than others).
 /// A later 429 sets the budget again from what was accepted; each second without one adds a little (half the
 /// distance back to the highest budget seen, then 0.05% a second beyond it) so a budget that grows, or a low
 /// estimate, is found again.</para>
@@ -20,7 +20,7 @@ namespace KvArchive.Engine.Transfer;
 /// </remarks>
 internal sealed class BudgetWindow
 {
-    private const double Margin = 0.99;
+    private const double Margin = 0.995;
     private const double GrowthBeyondPeak = 0.0005;
 
     private readonly long _window;
@@ -43,7 +43,7 @@ internal sealed class BudgetWindow
 
         // Requests reach the service a little after they leave, some later than others: age them out of the window
         // a little late. Spacing is over the same span, so that steady sending never fills the window.
-        _guard = _window + (frequency / 10);
+        _guard = _window + (frequency / 20);
         _second = frequency;
         _minimum = Math.Max(1, minimumRate * window.TotalSeconds);
         _maximum = maximumRate * window.TotalSeconds;

@@ -203,10 +203,10 @@ public sealed class AdaptiveRateLimiterTests
         Assert.Null(limiter.CurrentRate);
         _time.Advance(TimeSpan.FromSeconds(8));
 
-        // Only what the last 10 seconds accepted counts: 2,000 answers, less a margin of 1%, spread over the window
-        // and its tenth of a second of slack.
+        // Only what the last 10 seconds accepted counts: 2,000 answers, less a margin of 0.5%, spread over the window
+        // and its 50 ms of slack.
         limiter.OnResponse(429, TimeSpan.FromMilliseconds(20));
-        Assert.InRange(limiter.CurrentRate!.Value, 195.5, 196.5);
+        Assert.InRange(limiter.CurrentRate!.Value, 197.5, 198.5);
         Assert.Equal(1, limiter.DecreaseCount);
     }
 
@@ -219,9 +219,9 @@ public sealed class AdaptiveRateLimiterTests
         // The first 4,000 go at once; the 4,001st is refused, and that teaches the budget.
         var (burst, refusedInBurst) = SendToVault(limiter, window, 4001);
         Assert.Equal((4000, 1), (burst.Count, refusedInBurst));
-        Assert.InRange(limiter.CurrentRate!.Value, 391.5, 392.5);
+        Assert.InRange(limiter.CurrentRate!.Value, 395.5, 396.5);
 
-        // Nothing more goes until the burst's first requests have left the window (10 s, a tenth of a second late).
+        // Nothing more goes until the burst's first requests have left the window (10 s, 50 ms late).
         var wait = limiter.Reserve();
         Assert.InRange(wait.TotalSeconds, 7.7, 8.4);
 
