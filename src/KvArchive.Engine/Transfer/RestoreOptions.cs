@@ -26,7 +26,8 @@ public sealed class RestoreOptions
 
     /// <summary>
     /// The rate control to use; pass the same instance as the observer of a client created before the session.
-    /// Null: the session creates one and passes it to the client factory.
+    /// Null: the session creates one in budget mode for Key Vault's 10-second windows (<see cref="AdaptiveRateOptions.KeyVault"/>)
+    /// and passes it to the client factory.
     /// </summary>
     public AdaptiveRateLimiter? RateLimiter { get; init; }
 }
