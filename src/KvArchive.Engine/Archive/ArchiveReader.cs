@@ -53,7 +53,8 @@ public sealed class ArchiveReader : IDisposable
 
     /// <summary>
     /// Every object the manifest lists, in the order they were recorded. Read from the file as they are asked for
-    /// (the reader holds no description of every object); an item still in use is handed out again as the same instance.
+    /// (the reader holds no description of every object), so enumerate it while the reader is open; an item still in
+    /// use is handed out again as the same instance, and an item keeps its description after the reader is closed.
     /// </summary>
     public IReadOnlyList<ArchiveItem> Items { get; }
 
