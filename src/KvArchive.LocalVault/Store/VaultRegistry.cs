@@ -52,14 +52,35 @@ public sealed partial class VaultRegistry
         return _bySpan.TryGetValue(host[..^HostSuffix.Length], out var vault) ? vault : null;
     }
 
+    /// <summary>True once a data directory's journal records changes: new vaults are tracked and journaled whole.</summary>
+    public bool TracksChanges { get; set; }
+
     /// <summary>Creates a vault; null if the name is taken.</summary>
     public Vault? TryCreate(string name, VaultSettings settings)
     {
         var vault = new Vault(name.ToLowerInvariant(), settings, BaseUriFor(name));
-        return _vaults.TryAdd(vault.Name, vault) ? vault : null;
+        if (TracksChanges)
+        {
+            vault.EnableChangeTracking();
+        }
+
+        if (!_vaults.TryAdd(vault.Name, vault))
+        {
+            return null;
+        }
+
+        if (TracksChanges)
+        {
+            lock (vault.Gate)
+            {
+                vault.MarkFull();
+            }
+        }
+
+        return vault;
     }
 
-    /// <summary>Adds a vault loaded from disk.</summary>
+    /// <summary>Adds (or replaces) a vault loaded from disk.</summary>
     public void Add(Vault vault) => _vaults[vault.Name] = vault;
 
     public Vault? Remove(string name)
