@@ -288,6 +288,13 @@ public sealed class LocalVaultServer : IAsyncDisposable, IDisposable
         return string.IsNullOrWhiteSpace(text) ? new JsonObject() : JsonNode.Parse(text) as JsonObject ?? new JsonObject();
     }
 
+    /// <summary>Kills the process at once (SIGKILL on Unix), as a crash would, and waits until it is gone.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: false);
+        _process.WaitForExit();
+    }
+
     /// <summary>A raw HTTP client (trusting LocalVault) for tests of exact bodies and headers.</summary>
     public HttpClient CreateRawClient() => new(CreateHandler()) { Timeout = TimeSpan.FromSeconds(60) };
 
