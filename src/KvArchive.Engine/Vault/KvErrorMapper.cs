@@ -96,11 +96,11 @@ internal static class KvErrorMapper
 
             case 409 when Is(innerCode, "ObjectIsBeingDeleted") || Contains(message, "being deleted"):
                 return Create(KvErrorKind.Conflict, KvErrorIds.ObjectBeingDeleted, error,
-                    $"{NameOrBackup(context, word)} in vault '{vault}' is being deleted.", inner, context);
+                    $"{NameOrBackup(context, word)} in vault '{vault}' is being deleted; wait a few seconds and retry.", inner, context);
 
             case 409 when Is(innerCode, "ObjectIsBeingRecovered") || Contains(message, "being recovered"):
                 return Create(KvErrorKind.Conflict, KvErrorIds.ObjectBeingRecovered, error,
-                    $"{NameOrBackup(context, word)} in vault '{vault}' is being recovered.", inner, context);
+                    $"{NameOrBackup(context, word)} in vault '{vault}' is being recovered; wait a few seconds and retry.", inner, context);
 
             case 409 when context.Operation == VaultOperation.Restore:
                 return Create(KvErrorKind.Conflict, KvErrorIds.ObjectExists, error,
@@ -163,7 +163,7 @@ internal static class KvErrorMapper
         if (Find<AuthenticationException>(exception) is not null)
         {
             return new KvException(KvErrorKind.Connection, KvErrorIds.VaultUnreachable,
-                $"The TLS certificate of vault '{vault}' ({context.Vault.Uri.Host}) is not trusted, so no request was sent.", exception)
+                $"The TLS certificate of vault '{vault}' ({context.Vault.Uri.Host}) is not trusted, so no request was sent. For LocalVault set $env:{TrustedRoot.EnvironmentVariable} to its certificate file.", exception)
             {
                 ObjectType = context.Type,
                 ObjectName = context.Name,

@@ -19,7 +19,7 @@ internal static class KvRecommendedActions
 
         if (exception.ErrorId == KvErrorIds.VaultUnreachable && exception.UntrustedCertificate)
         {
-            return $"For LocalVault, set $env:{TrustedRootVariable} to the certificate file it printed (certificatePath); it is trusted for loopback hosts only. For any other vault, the machine must trust the vault's certificate chain.";
+            return $"Make this machine trust the vault's certificate chain; for LocalVault, point $env:{TrustedRootVariable} at the certificatePath it printed (trusted for loopback hosts only).";
         }
 
         return For(exception.ErrorId);
