@@ -38,8 +38,9 @@ Describe 'Error categories' -Tag 'Errors', 'LocalVault' {
         $limited = New-TestToken -Server $script:Server -Permission 'secrets/list' -Identity 'limited'
         $listErr = $null
         @(Get-KvObject -VaultUri $vault -AccessToken $limited -Name 'g*' -ErrorVariable listErr -ErrorAction SilentlyContinue).Count | Should -Be 1
-        # Keys and certificates cannot be listed with that token: one error each, and the secrets still came.
-        @($listErr | Where-Object { $_.CategoryInfo.Category -eq 'PermissionDenied' }).Count | Should -Be 2
+        # Keys and certificates cannot be listed with that token: a PermissionDenied error, and the secrets still came.
+        @($listErr).Count | Should -BeGreaterOrEqual 1
+        $listErr | ForEach-Object { $_.CategoryInfo.Category | Should -Be 'PermissionDenied' }
         $err = $null
         Get-KvSecret -VaultUri $vault -AccessToken $limited -Name guarded -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].CategoryInfo.Category | Should -Be 'PermissionDenied'

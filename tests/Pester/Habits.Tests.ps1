@@ -13,7 +13,7 @@ BeforeAll {
     $script:VaultCmdlets = @(Get-Command -Module KvArchive | Where-Object { $_.Parameters.ContainsKey('VaultName') })
 
     function Complete([string] $Line) {
-        (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText
+        @((TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches | ForEach-Object CompletionText)
     }
 }
 
@@ -85,8 +85,10 @@ Describe 'Az.KeyVault habits' -Tag 'Compatibility', 'LocalVault' {
         try { Get-KvSecret 'not_a vault' db-password -AccessToken $script:Token } catch { $caught = $_ }
         $caught.FullyQualifiedErrorId | Should -BeLike 'KvInvalidVault*'
         $caught.Exception.Message | Should -Match "'not_a vault' is not a valid vault name"
+        $caught.TargetObject | Should -Be 'not_a vault'
+        # The first word is the vault, as in Az; with -VaultUri, name -Name too (a lone word would bind to -VaultName).
         Set-KvSecret @kv -Name db-password -SecretValue $script:Value
-        Get-KvSecret -VaultUri $vault db-password -AccessToken $script:Token -AsPlainText | Should -Be 'v'
+        Get-KvSecret -VaultUri $vault -Name db-password -AccessToken $script:Token -AsPlainText | Should -Be 'v'
     }
 
     It 'takes Az''s parameter names: -Disable, -Expires, -Enable, -CurveName, -OutputFile, -InputFile' {

@@ -22,7 +22,7 @@ BeforeAll {
             $handle = [System.Reflection.Metadata.Ecma335.MetadataTokens]::UserStringHandle(1)
             while (-not $handle.IsNil) {
                 $reader.GetUserString($handle)
-                $handle = $reader.GetNextHandle($handle)
+                $handle = [System.Reflection.Metadata.Ecma335.MetadataReaderExtensions]::GetNextHandle($reader, $handle)
             }
         }
         finally { $stream.Dispose() }
@@ -34,7 +34,9 @@ BeforeAll {
     }
 
     $common = @([System.Management.Automation.Cmdlet]::CommonParameters) + @([System.Management.Automation.Cmdlet]::OptionalCommonParameters)
-    $script:Known = @($common) + @(Get-Command -Module KvArchive | ForEach-Object { $_.Parameters.Values } | ForEach-Object { $_.Name; $_.Aliases }) | Sort-Object -Unique
+    # The module's cmdlets, and Get-Help, which the recommended actions point to.
+    $commands = @(Get-Command -Module KvArchive) + @(Get-Command Microsoft.PowerShell.Core\Get-Help)
+    $script:Known = @($common) + @($commands | ForEach-Object { $_.Parameters.Values } | ForEach-Object { $_.Name; $_.Aliases }) | Sort-Object -Unique
     $script:ErrorIds = @($script:Engine.GetType('KvArchive.Engine.Vault.KvErrorIds', $true).GetFields() | Where-Object IsLiteral | ForEach-Object { $_.GetRawConstantValue() })
 }
 
@@ -45,8 +47,8 @@ AfterAll {
 Describe 'Error messages' -Tag 'Errors', 'Messages' {
     It 'gives every error id its own recommended action' {
         $script:ErrorIds.Count | Should -BeGreaterThan 20
-        $fallback = $script:Actions.Invoke($null, @('NoSuchId'))
-        $missing = $script:ErrorIds | Where-Object { $script:Actions.Invoke($null, @($_)) -eq $fallback }
+        $fallback = $script:Actions.Invoke($null, [object[]] @('NoSuchId'))
+        $missing = $script:ErrorIds | Where-Object { $script:Actions.Invoke($null, [object[]] @([string] $_)) -eq $fallback }
         $missing | Should -BeNullOrEmpty -Because 'an id added to KvErrorIds needs a RecommendedAction in KvRecommendedActions'
     }
 

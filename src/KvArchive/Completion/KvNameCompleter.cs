@@ -50,7 +50,7 @@ public sealed class KvNameCompleter : IArgumentCompleter
 
     private static string[] TypesOf(string commandName, IDictionary parameters)
     {
-        if (commandName.EndsWith("-KvSecret", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(commandName, "Get-KvSecret", StringComparison.OrdinalIgnoreCase) || string.Equals(commandName, "Set-KvSecret", StringComparison.OrdinalIgnoreCase))
         {
             return ["Secret"];
         }
