@@ -95,6 +95,9 @@ Describe 'Examples' -Tag 'Examples', 'LocalVault' {
         $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
         New-Item -ItemType Directory -Path $folder | Out-Null
         Push-Location $folder
+        # The temporary folder of an example is the test's own ([IO.Path]::GetTempPath() reads TMPDIR/TEMP).
+        $savedTemp = $env:TMPDIR, $env:TEMP
+        $env:TMPDIR = $env:TEMP = $folder
         try {
             # What the examples take as given.
             $uri = $Vaults.prod
@@ -116,6 +119,7 @@ Describe 'Examples' -Tag 'Examples', 'LocalVault' {
             $null = $output | Out-String   # and it renders
         }
         finally {
+            $env:TMPDIR, $env:TEMP = $savedTemp
             Pop-Location
         }
     }
