@@ -2,6 +2,13 @@
 # Every view of the format file rendered as a console of 80 and of 120 columns would show it: table headers
 # never wrap, the most useful columns come first, wider consoles show more, list views show everything.
 
+BeforeDiscovery {
+    # Every type a cmdlet declares it writes needs its views: a type added to an [OutputType] fails here until it has them.
+    Import-Module (Join-Path $PSScriptRoot 'KvArchive.TestHelpers.psm1') -Force
+    Import-Module (Get-TestModuleManifest) -Force
+    $script:Declared = @(Get-Command -Module KvArchive | ForEach-Object { $_.OutputType.Name } | Where-Object { $_ -like 'KvArchive.*' } | Sort-Object -Unique)
+}
+
 BeforeAll {
     Set-StrictMode -Version Latest
     $ErrorActionPreference = 'Stop'
@@ -9,6 +16,7 @@ BeforeAll {
     Import-Module (Get-TestModuleManifest) -Force
     $script:Server = Start-TestLocalVault
     $script:Token = New-TestToken -Server $script:Server
+    $script:Declared = @(Get-Command -Module KvArchive | ForEach-Object { $_.OutputType.Name } | Where-Object { $_ -like 'KvArchive.*' } | Sort-Object -Unique)
 
     # One real object of every output type, from the cmdlets themselves.
     $source = New-TestVault -Server $script:Server
@@ -22,15 +30,15 @@ BeforeAll {
     Set-KvSecret @kv -Name removed-one -SecretValue $value
     Remove-KvObject @kv -Type Secret -Name removed-one -Force
 
+    # Everything the cmdlets write, sorted by type: records, summaries, items, verifications alike.
     $archive = Join-Path $TestDrive 'formats.kva'
-    $script:Samples = [ordered]@{
-        'KvArchive.Engine.Vault.KvObject'                = @(Get-KvObject @kv) + @(Get-KvObject @kv -InRemovedState) + @(Get-KvObject @kv -Name db-* -IncludeVersions)
-        'KvArchive.Engine.Vault.KvSecretValue'           = @(Get-KvSecret @kv -Name 'db-password-of-the-reporting-database')
-        'KvArchive.Engine.Transfer.BackupRecord'         = @(Get-KvObject @kv | Backup-KvObject -Path $archive -AccessToken $script:Token)
-        'KvArchive.Engine.Archive.ArchiveVerification'   = @(Test-KvArchive -Path $archive)
-        'KvArchive.Engine.Archive.ArchiveItem'           = @(Get-KvArchiveItem -Path $archive)
-        'KvArchive.Engine.Transfer.RestoreRecord'        = @(Restore-KvObject -Path $archive -VaultUri $target -AccessToken $script:Token)
-    }
+    $written = @(Get-KvObject @kv) + @(Get-KvObject @kv -InRemovedState) + @(Get-KvObject @kv -Name db-* -IncludeVersions) +
+        @(Get-KvSecret @kv -Name 'db-password-of-the-reporting-database') +
+        @(Get-KvObject @kv | Backup-KvObject -Path $archive -AccessToken $script:Token) +
+        @(Test-KvArchive -Path $archive) + @(Get-KvArchiveItem -Path $archive) +
+        @(Restore-KvObject -Path $archive -VaultUri $target -AccessToken $script:Token)
+    $script:Samples = [ordered]@{}
+    foreach ($group in $written | Group-Object { $_.GetType().FullName }) { $script:Samples[$group.Name] = $group.Group }
 
     function Get-KvView([string] $TypeName) {
         foreach ($data in Get-FormatData -TypeName $TypeName -PowerShellVersion $PSVersionTable.PSVersion) {
@@ -54,15 +62,16 @@ AfterAll {
 }
 
 Describe 'Format views' -Tag 'Formats', 'LocalVault' {
-    It 'has a table and a list view for <_>' -ForEach @(
-        'KvArchive.Engine.Vault.KvObject', 'KvArchive.Engine.Vault.KvSecretValue', 'KvArchive.Engine.Transfer.BackupRecord',
-        'KvArchive.Engine.Transfer.RestoreRecord', 'KvArchive.Engine.Archive.ArchiveItem', 'KvArchive.Engine.Archive.ArchiveVerification'
-    ) {
+    It 'has a table and a list view for <_>' -ForEach $script:Declared {
         $views = @(Get-KvView $_)
         @($views | Where-Object { $_.Control -is [System.Management.Automation.TableControl] }).Count | Should -BeGreaterOrEqual 1
         @($views | Where-Object { $_.Control -is [System.Management.Automation.ListControl] }).Count | Should -Be 1
         # The default (first) view is the table.
         $views[0].Control | Should -BeOfType ([System.Management.Automation.TableControl])
+    }
+
+    It 'has a sample of every declared type to render' {
+        $script:Declared | Where-Object { -not $script:Samples.Contains($_) } | Should -BeNullOrEmpty
     }
 
     It 'renders every table view of every type at <Width> columns with one header line, the first columns whole' -ForEach @(
@@ -115,10 +124,7 @@ Describe 'Format views' -Tag 'Formats', 'LocalVault' {
         $script:Samples['KvArchive.Engine.Archive.ArchiveItem'] | Where-Object Name -eq 'signing' | Format-List | Out-String | Should -Match 'Tags\s+:\s+owner=pki'
     }
 
-    It 'lists every property of <_> in its list view' -ForEach @(
-        'KvArchive.Engine.Vault.KvObject', 'KvArchive.Engine.Transfer.BackupRecord', 'KvArchive.Engine.Transfer.RestoreRecord',
-        'KvArchive.Engine.Archive.ArchiveItem', 'KvArchive.Engine.Archive.ArchiveVerification'
-    ) {
+    It 'lists every property of <_> in its list view' -ForEach @($script:Declared | Where-Object { $_ -ne 'KvArchive.Engine.Vault.KvSecretValue' }) {
         $typeName = $_
         $list = @(Get-KvView $typeName | Where-Object { $_.Control -is [System.Management.Automation.ListControl] })[0]
         $labels = @($list.Control.Entries[0].Items | ForEach-Object { if ($_.Label) { $_.Label } else { $_.DisplayEntry.Value } })
