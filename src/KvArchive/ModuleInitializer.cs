@@ -24,7 +24,10 @@ public sealed class KvArchiveModuleInitializer : IModuleAssemblyInitializer, IMo
     public static string DependencyDirectory { get; } =
         Path.Combine(Path.GetDirectoryName(typeof(KvArchiveModuleInitializer).Assembly.Location) ?? ".", "Dependencies");
 
-    /// <summary>Installs the resolver (once per process, however many runspaces import the module).</summary>
+    /// <summary>
+    /// Installs the resolver and makes the output types nameable (once per process, however many runspaces import
+    /// the module).
+    /// </summary>
     public void OnImport()
     {
         lock (Gate)
@@ -32,6 +35,7 @@ public sealed class KvArchiveModuleInitializer : IModuleAssemblyInitializer, IMo
             if (_imports++ == 0)
             {
                 AssemblyLoadContext.Default.Resolving += ResolveEngine;
+                OutputTypeNames.Register(typeof(KvArchiveModuleInitializer).Assembly);
             }
         }
     }
@@ -43,6 +47,7 @@ public sealed class KvArchiveModuleInitializer : IModuleAssemblyInitializer, IMo
         {
             if (_imports > 0 && --_imports == 0)
             {
+                OutputTypeNames.Unregister();
                 AssemblyLoadContext.Default.Resolving -= ResolveEngine;
             }
         }

@@ -1,7 +1,11 @@
-#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.7' }
 # The key flow: create, remove and wait, purge, in a vault whose deletes take time.
 
 BeforeAll {
+    # As PSRule's suites do: strict mode, and the preference each test relies on, set here rather than inherited
+    # from the caller (build.ps1 runs with 'Stop').
+    Set-StrictMode -Version Latest
+    $ErrorActionPreference = 'Stop'
     Import-Module (Join-Path $PSScriptRoot 'KvArchive.TestHelpers.psm1') -Force
     Import-Module (Get-TestModuleManifest) -Force
     $script:Server = Start-TestLocalVault
@@ -13,7 +17,7 @@ AfterAll {
     Remove-Module KvArchive -ErrorAction SilentlyContinue
 }
 
-Describe 'Keys' {
+Describe 'Keys' -Tag 'Keys', 'LocalVault' {
     BeforeAll {
         $vault = New-TestVault -Server $script:Server -Settings @{ deleteDelayMs = 1500 }
         $kv = @{ VaultUri = $vault; AccessToken = $script:Token }

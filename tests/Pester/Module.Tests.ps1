@@ -1,7 +1,11 @@
-#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.7' }
 # The built module: manifest, exported commands, help for every cmdlet and parameter.
 
 BeforeAll {
+    # As PSRule's suites do: strict mode, and the preference each test relies on, set here rather than inherited
+    # from the caller (build.ps1 runs with 'Stop').
+    Set-StrictMode -Version Latest
+    $ErrorActionPreference = 'Stop'
     Import-Module (Join-Path $PSScriptRoot 'KvArchive.TestHelpers.psm1') -Force
     $script:ManifestPath = Get-TestModuleManifest
     Import-Module $script:ManifestPath -Force
@@ -15,7 +19,7 @@ AfterAll {
     Remove-Module KvArchive -ErrorAction SilentlyContinue
 }
 
-Describe 'KvArchive manifest' {
+Describe 'KvArchive manifest' -Tag 'Module' {
     It 'passes Test-ModuleManifest with the version from Directory.Build.props' {
         $info = Test-ModuleManifest -Path $script:ManifestPath
         [xml] $props = Get-Content (Join-Path (Get-TestRepoRoot) 'Directory.Build.props') -Raw
@@ -54,7 +58,7 @@ Describe 'KvArchive manifest' {
     }
 }
 
-Describe 'KvArchive help' {
+Describe 'KvArchive help' -Tag 'Module' {
     It '<_> has a synopsis, a description, two examples and related links' -ForEach @(
         'Backup-KvObject', 'Get-KvArchiveItem', 'Get-KvObject', 'Get-KvSecret', 'New-KvKey', 'Remove-KvObject',
         'Restore-KvObject', 'Set-KvSecret', 'Test-KvArchive', 'Undo-KvObjectRemoval', 'Update-KvObject'

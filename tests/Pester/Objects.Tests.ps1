@@ -1,7 +1,11 @@
-#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.7' }
 # Listing, wildcards, versions, updates without versions, removal and recovery, -WhatIf, non-interactive hosts.
 
 BeforeAll {
+    # As PSRule's suites do: strict mode, and the preference each test relies on, set here rather than inherited
+    # from the caller (build.ps1 runs with 'Stop').
+    Set-StrictMode -Version Latest
+    $ErrorActionPreference = 'Stop'
     Import-Module (Join-Path $PSScriptRoot 'KvArchive.TestHelpers.psm1') -Force
     Import-Module (Get-TestModuleManifest) -Force
     $script:Server = Start-TestLocalVault
@@ -14,7 +18,7 @@ AfterAll {
     Remove-Module KvArchive -ErrorAction SilentlyContinue
 }
 
-Describe 'Get-KvObject' {
+Describe 'Get-KvObject' -Tag 'Objects', 'LocalVault' {
     BeforeAll {
         $vault = New-TestVault -Server $script:Server
         $kv = @{ VaultUri = $vault; AccessToken = $script:Token }
@@ -56,7 +60,7 @@ Describe 'Get-KvObject' {
     }
 }
 
-Describe 'Update-KvObject' {
+Describe 'Update-KvObject' -Tag 'Objects', 'LocalVault' {
     BeforeEach {
         $vault = New-TestVault -Server $script:Server
         $kv = @{ VaultUri = $vault; AccessToken = $script:Token }
@@ -84,7 +88,7 @@ Describe 'Update-KvObject' {
     }
 }
 
-Describe 'Remove-KvObject and Undo-KvObjectRemoval' {
+Describe 'Remove-KvObject and Undo-KvObjectRemoval' -Tag 'Objects', 'LocalVault' {
     BeforeEach {
         $vault = New-TestVault -Server $script:Server
         $kv = @{ VaultUri = $vault; AccessToken = $script:Token }

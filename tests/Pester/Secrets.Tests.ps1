@@ -1,7 +1,11 @@
-#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.7' }
 # Secrets against LocalVault: the quickstart, every property, carrying properties forward, no value leaks.
 
 BeforeAll {
+    # As PSRule's suites do: strict mode, and the preference each test relies on, set here rather than inherited
+    # from the caller (build.ps1 runs with 'Stop').
+    Set-StrictMode -Version Latest
+    $ErrorActionPreference = 'Stop'
     Import-Module (Join-Path $PSScriptRoot 'KvArchive.TestHelpers.psm1') -Force
     Import-Module (Get-TestModuleManifest) -Force
     $script:Server = Start-TestLocalVault
@@ -13,7 +17,7 @@ AfterAll {
     Remove-Module KvArchive -ErrorAction SilentlyContinue
 }
 
-Describe 'Secrets' {
+Describe 'Secrets' -Tag 'Secrets', 'LocalVault' {
     BeforeEach {
         $vault = New-TestVault -Server $script:Server
         $kv = @{ VaultUri = $vault; AccessToken = $script:Token }
@@ -40,8 +44,8 @@ Describe 'Secrets' {
 
     It 'keeps every property of a secret' {
         $value = ConvertTo-SecureString '{"user":"app"}' -AsPlainText -Force
-        $expires = [datetime]::new(2031, 5, 6, 7, 8, 9, 'Utc')
-        $notBefore = [datetime]::new(2024, 1, 2, 3, 4, 5, 'Utc')
+        $expires = [datetime]::new(2031, 5, 6, 7, 8, 9, [DateTimeKind]::Utc)
+        $notBefore = [datetime]::new(2024, 1, 2, 3, 4, 5, [DateTimeKind]::Utc)
         Set-KvSecret @kv -Name app-config -SecretValue $value -ContentType application/json -Tag @{ owner = 'team-a'; env = 'prod' } -Disabled -ExpiresOn $expires -NotBefore $notBefore
 
         $o = Get-KvObject @kv -Type Secret -Name app-config
@@ -78,6 +82,8 @@ Describe 'Secrets' {
         $canary = 'CANARY-' + [guid]::NewGuid().ToString('N')
         $secure = ConvertTo-SecureString $canary -AsPlainText -Force
         $all = & {
+            # Errors are part of what is searched: let them through as records, not as a stop.
+            $ErrorActionPreference = 'Continue'
             Set-KvSecret @kv -Name leak -SecretValue $secure -PassThru -Verbose -Debug | Format-Table | Out-String
             Get-KvSecret @kv -Name leak | Format-Table | Out-String
             Get-KvSecret @kv -Name leak | Format-List * | Out-String

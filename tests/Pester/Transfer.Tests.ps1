@@ -1,7 +1,11 @@
-#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.7' }
 # Backup, verification, inspection and restore through the module, including an Azure Automation-style run.
 
 BeforeAll {
+    # As PSRule's suites do: strict mode, and the preference each test relies on, set here rather than inherited
+    # from the caller (build.ps1 runs with 'Stop').
+    Set-StrictMode -Version Latest
+    $ErrorActionPreference = 'Stop'
     Import-Module (Join-Path $PSScriptRoot 'KvArchive.TestHelpers.psm1') -Force
     Import-Module (Get-TestModuleManifest) -Force
     $script:Server = Start-TestLocalVault
@@ -14,7 +18,7 @@ AfterAll {
     Remove-Module KvArchive -ErrorAction SilentlyContinue
 }
 
-Describe 'Backup and restore' {
+Describe 'Backup and restore' -Tag 'Transfer', 'LocalVault' {
     It 'round-trips 200 objects with every version into another vault' {
         $source = New-TestVault -Server $script:Server
         $target = New-TestVault -Server $script:Server

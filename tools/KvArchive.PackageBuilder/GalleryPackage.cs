@@ -28,6 +28,9 @@ internal sealed class GalleryPackage
     /// <summary>LICENSE, shipped at the package root.</summary>
     public required string LicensePath { get; init; }
 
+    /// <summary>README.md, shipped at the package root as the package's readme.</summary>
+    public required string ReadmePath { get; init; }
+
     /// <summary>KvArchiveVersion: the manifest must carry exactly this ModuleVersion.</summary>
     public required string ExpectedVersion { get; init; }
 
@@ -47,6 +50,11 @@ internal sealed class GalleryPackage
             throw new PackageException(LicensePath, "the license file does not exist.");
         }
 
+        if (!File.Exists(ReadmePath))
+        {
+            throw new PackageException(ReadmePath, "the readme file does not exist.");
+        }
+
         var notes = Changelog.ReleaseNotes(ChangelogPath, ExpectedVersion);
 
         var stage = Path.GetFullPath(StageDirectory);
@@ -57,6 +65,7 @@ internal sealed class GalleryPackage
 
         Copy(moduleDirectory, stage);
         File.Copy(LicensePath, Path.Combine(stage, "LICENSE"), overwrite: true);
+        File.Copy(ReadmePath, Path.Combine(stage, Nuspec.ReadmeFile), overwrite: true);
         var stagedPath = Path.Combine(stage, name + ".psd1");
         File.WriteAllText(stagedPath, built.WithPSDataString("ReleaseNotes", notes), new UTF8Encoding(false));
 

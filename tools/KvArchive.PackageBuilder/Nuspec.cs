@@ -13,6 +13,9 @@ internal static class Nuspec
     /// <summary>The nuspec schema PSResourceGet writes.</summary>
     public static readonly XNamespace Namespace = "http://schemas.microsoft.com/packaging/2011/08/nuspec.xsd";
 
+    /// <summary>The readme at the package root (NuGet warns about a package without one).</summary>
+    public const string ReadmeFile = "README.md";
+
     /// <summary>The package version of a manifest: ModuleVersion, with PSData.Prerelease as its suffix if set.</summary>
     public static string PackageVersion(ModuleManifest manifest)
     {
@@ -33,6 +36,7 @@ internal static class Nuspec
             Element("projectUrl", Required(manifest, manifest.GetPSDataString("ProjectUri"), "PrivateData.PSData.ProjectUri")),
             Element("iconUrl", manifest.GetPSDataString("IconUri")),
             Element("description", Required(manifest, manifest.GetString("Description"), "Description")),
+            Element("readme", ReadmeFile),
             Element("releaseNotes", releaseNotes),
             Element("copyright", manifest.GetString("Copyright")),
             Element("tags", string.Join(' ', tags)));

@@ -2,7 +2,7 @@ using KvArchive.PackageBuilder;
 
 // Usage:
 //   KvArchive.PackageBuilder stage --module <out/KvArchive> --stage <dir> --nuspec <file> --changelog <CHANGELOG.md>
-//                                  --license <LICENSE> --version <KvArchiveVersion>
+//                                  --license <LICENSE> --readme <README.md> --version <KvArchiveVersion>
 //   KvArchive.PackageBuilder run-script --file <script.ps1>
 if (args.Length == 0)
 {
@@ -29,6 +29,7 @@ try
                 NuspecPath = Option("nuspec"),
                 ChangelogPath = Option("changelog"),
                 LicensePath = Option("license"),
+                ReadmePath = Option("readme"),
                 ExpectedVersion = Option("version"),
             }.Stage();
             Console.WriteLine($"{staged.Name} {Nuspec.PackageVersion(staged)} staged at {Path.GetDirectoryName(staged.Path)}");
@@ -52,7 +53,7 @@ catch (ArgumentException e)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: KvArchive.PackageBuilder stage --module <dir> --stage <dir> --nuspec <file> --changelog <file> --license <file> --version <version>");
+    Console.Error.WriteLine("usage: KvArchive.PackageBuilder stage --module <dir> --stage <dir> --nuspec <file> --changelog <file> --license <file> --readme <file> --version <version>");
     Console.Error.WriteLine("       KvArchive.PackageBuilder run-script --file <script.ps1>");
     return 2;
 }

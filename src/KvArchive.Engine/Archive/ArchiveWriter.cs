@@ -77,7 +77,7 @@ internal sealed partial class ArchiveWriter : IDisposable
 
         if (File.Exists(fullPath) && !overwrite)
         {
-            throw new KvException(KvErrorKind.Conflict, KvErrorIds.ArchiveExists, $"The archive '{fullPath}' already exists; pass -Force to replace it (it is replaced only when the new archive is complete).");
+            throw new KvException(KvErrorKind.Conflict, KvErrorIds.ArchiveExists, $"The archive '{fullPath}' already exists.");
         }
 
         var folder = System.IO.Path.GetDirectoryName(fullPath)!;
@@ -231,7 +231,7 @@ internal sealed partial class ArchiveWriter : IDisposable
             }
             catch (IOException e) when (!_overwrite && File.Exists(Path))
             {
-                throw new KvException(KvErrorKind.Conflict, KvErrorIds.ArchiveExists, $"The archive '{Path}' was created by someone else while the backup ran; pass -Force to replace it. Nothing was written.", e);
+                throw new KvException(KvErrorKind.Conflict, KvErrorIds.ArchiveExists, $"The archive '{Path}' was created by someone else while the backup ran. Nothing was written.", e);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

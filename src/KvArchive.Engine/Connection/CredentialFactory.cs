@@ -48,11 +48,11 @@ internal static class CredentialFactory
 
             case KvCredentialKind.ServicePrincipal:
             {
-                Require(options.TenantId, "-TenantId", "a service principal");
-                Require(options.ClientId, "-Credential (user name: the application id)", "a service principal");
+                Require(options.TenantId, "its tenant id", KvCredentialKind.ServicePrincipal);
+                Require(options.ClientId, "its application (client) id", KvCredentialKind.ServicePrincipal);
                 if (options.ClientSecret is null || options.ClientSecret.Length == 0)
                 {
-                    throw Missing("-Credential (password: the client secret)", "a service principal");
+                    throw Missing("its client secret", KvCredentialKind.ServicePrincipal);
                 }
 
                 return new ClientSecretCredential(options.TenantId, options.ClientId, ToPlain(options.ClientSecret), new ClientSecretCredentialOptions { Transport = transport });
@@ -90,7 +90,7 @@ internal static class CredentialFactory
             case KvCredentialKind.AccessToken:
                 if (options.AccessToken is null || options.AccessToken.Length == 0)
                 {
-                    throw Missing("-AccessToken", "an access token");
+                    throw Missing("a token", KvCredentialKind.AccessToken);
                 }
 
                 return new StaticTokenCredential(ToPlain(options.AccessToken));
@@ -112,28 +112,16 @@ internal static class CredentialFactory
         _ => kind.ToString(),
     };
 
-    /// <summary>The next step when a kind could not get a token (named parameters of the KvArchive cmdlets).</summary>
-    public static string Hint(KvCredentialKind kind) => kind switch
-    {
-        KvCredentialKind.Default => "Sign in with 'az login' or 'Connect-AzAccount', set AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or run where a managed identity is assigned; or pass -AccessToken, -Credential with -TenantId (a service principal), or -CredentialKind.",
-        KvCredentialKind.ServicePrincipal => "Check -Credential (user name: the application id, password: its client secret, which may have expired) and -TenantId.",
-        KvCredentialKind.ManagedIdentity => "Run where a managed identity is assigned (Azure VM, App Service, Functions, Automation); for a user-assigned identity pass -ManagedIdentityClientId.",
-        KvCredentialKind.AzureCli => "Sign in with 'az login' (and 'az account set') first, or choose another -CredentialKind.",
-        KvCredentialKind.AzurePowerShell => "Sign in with 'Connect-AzAccount' first, or choose another -CredentialKind.",
-        KvCredentialKind.AccessToken => "Pass a current token for the vault's resource (e.g. from 'az account get-access-token --resource https://vault.azure.net') with -AccessToken.",
-        _ => string.Empty,
-    };
-
-    private static void Require(string? value, string parameter, string what)
+    private static void Require(string? value, string what, KvCredentialKind kind)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            throw Missing(parameter, what);
+            throw Missing(what, kind);
         }
     }
 
-    private static KvException Missing(string parameter, string what)
-        => new(KvErrorKind.Unauthenticated, KvErrorIds.Unauthenticated, $"Signing in as {what} needs {parameter}; pass it.");
+    private static KvException Missing(string what, KvCredentialKind kind)
+        => new(KvErrorKind.Unauthenticated, KvErrorIds.Unauthenticated, $"Signing in with {Describe(kind)} needs {what}, and none was given.") { CredentialKind = kind };
 
     private static string ToPlain(SecureString secure)
     {

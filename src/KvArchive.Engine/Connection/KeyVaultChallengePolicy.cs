@@ -122,7 +122,7 @@ internal sealed class KeyVaultChallengePolicy : BearerTokenAuthenticationPolicy
             throw new KvException(
                 KvErrorKind.Unauthenticated,
                 KvErrorIds.Unauthenticated,
-                $"The vault at {_vaultHost} asked for a token for '{resource}', which is not the resource of that host; no token was sent. Check -VaultUri.");
+                $"The vault at {_vaultHost} asked for a token for '{resource}', which is not the resource of that host; no token was sent.");
         }
 
         var learnt = new ChallengeScope(scope, challenge.TenantId);

@@ -28,7 +28,7 @@ internal static class TrustedRoot
             return null;
         }
 
-        var source = fromOption ? "-TrustedCertificatePath" : "$env:" + EnvironmentVariable;
+        var source = fromOption ? "the connection options" : "$env:" + EnvironmentVariable;
         try
         {
             var text = File.ReadAllText(path);
@@ -41,7 +41,7 @@ internal static class TrustedRoot
             throw new KvException(
                 KvErrorKind.InvalidArgument,
                 KvErrorIds.InvalidArgument,
-                $"The certificate to trust for {vaultUri.Host} ('{path}', from {source}) could not be read: {e.Message} Point it at LocalVault's certificatePath (a PEM file).",
+                $"The certificate to trust for {vaultUri.Host} ('{path}', from {source}) could not be read: {e.Message}",
                 e);
         }
     }

@@ -22,7 +22,7 @@ public static class VaultAddress
             throw new KvException(
                 KvErrorKind.InvalidArgument,
                 KvErrorIds.InvalidVault,
-                $"'{vaultName}' is not a valid vault name: {problem}. Pass -VaultUri for a vault outside the Azure public cloud (e.g. https://name.vault.azure.cn/ or a LocalVault URI).");
+                $"'{vaultName}' is not a valid vault name: {problem}. A vault name stands for a vault in the Azure public cloud only.");
         }
 
         return new Uri($"https://{vaultName.ToLowerInvariant()}.{PublicCloudSuffix}/");
@@ -75,7 +75,7 @@ public static class VaultAddress
             throw new KvException(
                 KvErrorKind.InvalidArgument,
                 KvErrorIds.InvalidVault,
-                $"'{shown}' is not a vault URI: {problem}. Pass -VaultUri as https://<name>.vault.azure.net/ or -VaultName <name>.");
+                $"'{shown}' is not a vault URI: {problem}. A vault URI looks like https://<name>.vault.azure.net/.");
         }
 
         var port = vaultUri.IsDefaultPort ? string.Empty : ":" + vaultUri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -54,7 +54,7 @@ internal sealed class CertificateStore(CertificateClient client, VaultIdentity v
             throw new KvException(
                 KvErrorKind.InvalidArgument,
                 KvErrorIds.InvalidArgument,
-                $"Certificate '{name}': its validity dates and format come from the X.509 certificate and its policy; only -Enabled and -Tag can be updated.")
+                $"Certificate '{name}': its validity dates and format come from the X.509 certificate and its policy; only whether it is enabled and its tags can be updated.")
             {
                 ObjectType = KvObjectType.Certificate,
                 ObjectName = name,

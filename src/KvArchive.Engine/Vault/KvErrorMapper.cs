@@ -8,7 +8,7 @@ namespace KvArchive.Engine.Vault;
 
 /// <summary>
 /// The one place that turns SDK, REST, credential and transport failures into <see cref="KvException"/>s whose
-/// messages name the object and the next step. Messages carry the service's own message at most, never a request
+/// messages name the object and what went wrong (the module words the next step from the id). Messages carry the service's own message at most, never a request
 /// body or a secret value.
 /// </summary>
 internal static class KvErrorMapper
@@ -61,10 +61,10 @@ internal static class KvErrorMapper
         switch (error.Status)
         {
             case 404 when code.Equals("VaultNotFound", StringComparison.OrdinalIgnoreCase):
-                return Create(KvErrorKind.NotFound, KvErrorIds.InvalidVault, error, $"Vault '{vault}' does not exist at {context.Vault.Uri}. Check -VaultName or -VaultUri.", inner, context);
+                return Create(KvErrorKind.NotFound, KvErrorIds.InvalidVault, error, $"Vault '{vault}' does not exist at {context.Vault.Uri}.", inner, context);
 
             case 404 when context.Operation is VaultOperation.GetDeleted or VaultOperation.Recover or VaultOperation.Purge:
-                return Create(KvErrorKind.NotFound, KvErrorIds.ObjectNotFound, error, $"No deleted {word} named '{context.Name}' was found in vault '{vault}'. List removed objects with Get-KvObject -InRemovedState.", inner, context);
+                return Create(KvErrorKind.NotFound, KvErrorIds.ObjectNotFound, error, $"No deleted {word} named '{context.Name}' was found in vault '{vault}'.", inner, context);
 
             case 404 when context.Version is not null:
                 return Create(KvErrorKind.NotFound, KvErrorIds.ObjectNotFound, error, $"Version '{context.Version}' of {word} '{context.Name}' was not found in vault '{vault}'.", inner, context);
@@ -74,11 +74,11 @@ internal static class KvErrorMapper
 
             case 401:
                 return Create(KvErrorKind.Unauthenticated, KvErrorIds.Unauthenticated, error,
-                    $"Vault '{vault}' did not accept the token of {CredentialFactory.Describe(context.CredentialKind)} (401).{said} {CredentialFactory.Hint(context.CredentialKind)}", inner, context);
+                    $"Vault '{vault}' did not accept the token of {CredentialFactory.Describe(context.CredentialKind)} (401).{said}", inner, context);
 
             case 403 when Is(innerCode, "SecretDisabled") || Is(code, "SecretDisabled"):
                 return Create(KvErrorKind.PermissionDenied, KvErrorIds.SecretDisabled, error,
-                    $"{Capitalize(subject)} in vault '{vault}' is disabled; enable it with Update-KvObject -Enabled $true.", inner, context);
+                    $"{Capitalize(subject)} in vault '{vault}' is disabled, so its value cannot be read.", inner, context);
 
             case 403 when context.Operation == VaultOperation.Backup && (Contains(message, "associated with a certificate") || Contains(message, "managed")):
                 return Create(KvErrorKind.PermissionDenied, KvErrorIds.ManagedObject, error,
@@ -86,7 +86,7 @@ internal static class KvErrorMapper
 
             case 403 when context.Operation == VaultOperation.Purge && Contains(message, "purge protection"):
                 return Create(KvErrorKind.PermissionDenied, KvErrorIds.PermissionDenied, error,
-                    $"Vault '{vault}' has purge protection: the deleted {word} '{context.Name}' cannot be purged; the service removes it on its scheduled purge date, or recover it with Undo-KvObjectRemoval.", inner, context);
+                    $"Vault '{vault}' has purge protection: the deleted {word} '{context.Name}' cannot be purged; the service removes it on its scheduled purge date, and until then it can only be recovered.", inner, context);
 
             case 403:
                 return Create(KvErrorKind.PermissionDenied, KvErrorIds.PermissionDenied, error, PermissionMessage(context) + said, inner, context);
@@ -104,7 +104,7 @@ internal static class KvErrorMapper
 
             case 409 when context.Operation == VaultOperation.Restore:
                 return Create(KvErrorKind.Conflict, KvErrorIds.ObjectExists, error,
-                    $"The {word} in the backup already exists in vault '{vault}'; remove it (Remove-KvObject) or restore into another vault.{said}", inner, context);
+                    $"The {word} in the backup already exists in vault '{vault}'.{said}", inner, context);
 
             case 409:
                 return Create(KvErrorKind.Conflict, KvErrorIds.ObjectExists, error,
@@ -112,11 +112,11 @@ internal static class KvErrorMapper
 
             case 429:
                 return Create(KvErrorKind.Throttled, KvErrorIds.Throttled, error,
-                    $"Vault '{vault}' kept throttling requests (429) through {context.MaxRetries} retries while {OperationPhrase(context)}. Lower the concurrency (-ThrottleLimit) or retry later; Key Vault allows about 4,000 operations per 10 seconds per vault.", inner, context);
+                    $"Vault '{vault}' kept throttling requests (429) through {context.MaxRetries} retries while {OperationPhrase(context)}; Key Vault allows about 4,000 operations per 10 seconds per vault.", inner, context);
 
             case 400 when context.Operation == VaultOperation.Restore:
                 return Create(KvErrorKind.InvalidArgument, KvErrorIds.BackupRejected, error,
-                    $"Vault '{vault}' rejected the {word} backup blob.{said} A backup restores only into a vault of the same Azure subscription and geography, and only unaltered; check the archive with Test-KvArchive.", inner, context);
+                    $"Vault '{vault}' rejected the {word} backup blob.{said} A backup restores only into a vault of the same Azure subscription and geography, and only unaltered.", inner, context);
 
             case 400 when context.Operation == VaultOperation.Backup && Contains(message, "version"):
                 return Create(KvErrorKind.InvalidArgument, KvErrorIds.TooManyVersions, error,
@@ -152,7 +152,7 @@ internal static class KvErrorMapper
         return Create(
             KvErrorKind.Unauthenticated,
             KvErrorIds.Unauthenticated,
-            $"Could not get a token for vault '{context.Vault.Name}' from {CredentialFactory.Describe(context.CredentialKind)}: {reason} {CredentialFactory.Hint(context.CredentialKind)}",
+            $"Could not get a token for vault '{context.Vault.Name}' from {CredentialFactory.Describe(context.CredentialKind)}: {reason}",
             exception,
             context);
     }
@@ -162,22 +162,27 @@ internal static class KvErrorMapper
         var vault = context.Vault.Name;
         if (Find<AuthenticationException>(exception) is not null)
         {
-            return Create(KvErrorKind.Connection, KvErrorIds.VaultUnreachable,
-                $"The TLS certificate of vault '{vault}' ({context.Vault.Uri.Host}) is not trusted, so no request was sent. For LocalVault set $env:{TrustedRoot.EnvironmentVariable} (or -TrustedCertificatePath) to its certificate file.",
-                exception, context);
+            return new KvException(KvErrorKind.Connection, KvErrorIds.VaultUnreachable,
+                $"The TLS certificate of vault '{vault}' ({context.Vault.Uri.Host}) is not trusted, so no request was sent. For LocalVault set $env:{TrustedRoot.EnvironmentVariable} to its certificate file.", exception)
+            {
+                ObjectType = context.Type,
+                ObjectName = context.Name,
+                CredentialKind = context.CredentialKind,
+                UntrustedCertificate = true,
+            };
         }
 
         if (exception is OperationCanceledException || Find<TimeoutException>(exception) is not null)
         {
             return Create(KvErrorKind.Connection, KvErrorIds.VaultUnreachable,
-                $"Vault '{vault}' did not answer in time while {OperationPhrase(context)} (through {context.MaxRetries} retries). Check the network, or retry later.",
+                $"Vault '{vault}' did not answer in time while {OperationPhrase(context)} (through {context.MaxRetries} retries).",
                 exception, context);
         }
 
         var socket = Find<SocketException>(exception);
         var why = socket is not null ? socket.Message : FirstLine(Innermost(exception).Message);
         return Create(KvErrorKind.Connection, KvErrorIds.VaultUnreachable,
-            $"Vault '{vault}' at {context.Vault.Uri} could not be reached ({why}). Check the vault name, DNS, firewall and private endpoint settings.",
+            $"Vault '{vault}' at {context.Vault.Uri} could not be reached ({why}).",
             exception, context);
     }
 
@@ -212,7 +217,7 @@ internal static class KvErrorMapper
     private static string SoftDeletedMessage(in ErrorContext context, string word)
     {
         var what = context.Name is null ? $"A deleted {word} with the name in the backup" : $"A deleted {word} named '{context.Name}'";
-        return $"{what} exists in vault '{context.Vault.Name}' (soft-deleted). Recover it with Undo-KvObjectRemoval or purge it with Remove-KvObject -InRemovedState -Purge.";
+        return $"{what} exists in vault '{context.Vault.Name}' (soft-deleted), so the name cannot be used until it is recovered or purged.";
     }
 
     private static string NameOrBackup(in ErrorContext context, string word)
@@ -257,10 +262,11 @@ internal static class KvErrorMapper
             InnerCode = error.InnerCode,
             ObjectType = context.Type,
             ObjectName = context.Name,
+            CredentialKind = context.CredentialKind,
         };
 
     private static KvException Create(KvErrorKind kind, string id, string message, Exception? inner, in ErrorContext context)
-        => new(kind, id, message, inner) { ObjectType = context.Type, ObjectName = context.Name };
+        => new(kind, id, message, inner) { ObjectType = context.Type, ObjectName = context.Name, CredentialKind = context.CredentialKind };
 
     private static Exception? FindCredentialFailure(Exception exception)
         => (Exception?)Find<AuthenticationFailedException>(exception) ?? Find<CredentialUnavailableException>(exception);

@@ -1,8 +1,9 @@
 namespace KvArchive.Engine.Vault;
 
 /// <summary>
-/// The one exception type the engine lets out. Its message names the object and the next step and never
-/// carries a secret value.
+/// The one exception type the engine lets out. Its message states what failed and on which object, never a
+/// secret value, and never names a cmdlet or a parameter: the id and the facts below let the module word the
+/// next step in its own terms.
 /// </summary>
 public sealed class KvException : Exception
 {
@@ -34,4 +35,10 @@ public sealed class KvException : Exception
 
     /// <summary>The name of the object the failure is about, when known.</summary>
     public string? ObjectName { get; init; }
+
+    /// <summary>The sign-in that was used, for failures to get or use a token.</summary>
+    public KvCredentialKind? CredentialKind { get; init; }
+
+    /// <summary>True when no request was sent because the vault's TLS certificate is not trusted.</summary>
+    public bool UntrustedCertificate { get; init; }
 }

@@ -18,7 +18,7 @@ public static class VaultListing
         ArgumentNullException.ThrowIfNull(query);
         if (query.IncludeVersions && query.InRemovedState)
         {
-            throw new KvException(KvErrorKind.InvalidArgument, KvErrorIds.InvalidArgument, "Key Vault keeps no version list of removed objects; use -InRemovedState or -IncludeVersions, not both.");
+            throw new KvException(KvErrorKind.InvalidArgument, KvErrorIds.InvalidArgument, "Key Vault keeps no version list of removed objects: a query cannot ask for removed objects and for every version.");
         }
 
         var pattern = new KvNamePattern(query.Name);

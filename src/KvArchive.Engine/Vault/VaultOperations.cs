@@ -215,7 +215,7 @@ public static class VaultOperations
                 throw new KvException(
                     KvErrorKind.Conflict,
                     timeoutErrorId,
-                    $"Vault '{client.VaultName}' had not finished {doing} {word} '{name}' after {wait.Timeout.TotalSeconds:0} s; check it later with Get-KvObject (and -InRemovedState).")
+                    $"Vault '{client.VaultName}' had not finished {doing} {word} '{name}' after {wait.Timeout.TotalSeconds:0} s; it may still finish.")
                 {
                     ObjectType = type,
                     ObjectName = name,

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KvArchive.Completion;
 using KvArchive.Engine.Transfer;
 using KvArchive.Engine.Vault;
 using KvArchive.Hosting;
@@ -16,6 +17,7 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
 
     /// <summary>The archive file to write.</summary>
     [Parameter(Mandatory = true, Position = 1)]
+    [Alias("OutputFile")]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = string.Empty;
 
@@ -23,6 +25,7 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KvNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Kinds of objects; all three when omitted.</summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KvArchive.Completion;
 using KvArchive.Engine.Archive;
 using KvArchive.Engine.Vault;
 
@@ -21,6 +22,7 @@ public sealed class GetKvArchiveItemCommand : KvCommandBase
     [Parameter(Position = 1)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KvArchiveNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Only these kinds of objects.</summary>

@@ -1,5 +1,7 @@
 using System.Management.Automation;
+using KvArchive.Completion;
 using KvArchive.Engine.Vault;
+using KvArchive.Hosting;
 
 namespace KvArchive.Commands;
 
@@ -14,6 +16,7 @@ public sealed class GetKvObjectCommand : KvVaultCommandBase
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KvNameCompleter))]
     public string[] Name { get; set; } = ["*"];
 
     /// <summary>Which kinds of objects; all three when omitted.</summary>
@@ -28,6 +31,16 @@ public sealed class GetKvObjectCommand : KvVaultCommandBase
     /// <summary>Soft-deleted objects instead of live ones.</summary>
     [Parameter]
     public SwitchParameter InRemovedState { get; set; }
+
+    /// <inheritdoc />
+    protected override void BeginProcessing()
+    {
+        if (IncludeVersions && InRemovedState)
+        {
+            ThrowTerminatingError(KvErrorRecords.Create(KvErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
+                "-IncludeVersions and -InRemovedState cannot be combined: Key Vault keeps no version list of removed objects.", null));
+        }
+    }
 
     /// <inheritdoc />
     protected override void ProcessRecord()

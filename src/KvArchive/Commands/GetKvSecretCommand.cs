@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using KvArchive.Addressing;
+using KvArchive.Completion;
 using KvArchive.Engine.Vault;
 using KvArchive.Hosting;
 
@@ -23,6 +24,7 @@ public sealed class GetKvSecretCommand : KvVaultCommandBase
     /// <summary>The secret's name.</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByNameSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KvNameCompleter))]
     public string Name { get; set; } = string.Empty;
 
     /// <summary>A version id; the latest version when omitted.</summary>

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using KvArchive.Addressing;
+using KvArchive.Completion;
 using KvArchive.Engine.Vault;
 using KvArchive.Hosting;
 
@@ -25,6 +26,7 @@ public abstract class KvObjectCommandBase : KvVaultCommandBase
     /// <summary>The object's name.</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByNameSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KvNameCompleter))]
     public string Name { get; set; } = string.Empty;
 
     /// <summary>An object from Get-KvObject.</summary>

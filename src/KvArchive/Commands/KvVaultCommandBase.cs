@@ -15,8 +15,8 @@ public abstract class KvVaultCommandBase : KvCommandBase
     private readonly Dictionary<string, object> _clients = new(StringComparer.OrdinalIgnoreCase);
     private object? _observer;
 
-    /// <summary>The vault's name in the public cloud (https://NAME.vault.azure.net/).</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    /// <summary>The vault's name in the public cloud (https://NAME.vault.azure.net/). First position, as in Az.KeyVault.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? VaultName { get; set; }
 

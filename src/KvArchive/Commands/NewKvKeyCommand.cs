@@ -29,11 +29,13 @@ public sealed class NewKvKeyCommand : KvVaultCommandBase
 
     /// <summary>EC curve: P-256, P-384 or P-521.</summary>
     [Parameter]
+    [Alias("CurveName")]
     [ValidateSet("P-256", "P-384", "P-521")]
     public string? Curve { get; set; }
 
     /// <summary>Allowed operations (encrypt, decrypt, sign, verify, wrapKey, unwrapKey); the service's default when omitted.</summary>
     [Parameter]
+    [Alias("KeyOps")]
     [ValidateSet("encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey")]
     public string[]? KeyOperation { get; set; }
 
@@ -43,10 +45,12 @@ public sealed class NewKvKeyCommand : KvVaultCommandBase
 
     /// <summary>Creates the key disabled.</summary>
     [Parameter]
+    [Alias("Disable")]
     public SwitchParameter Disabled { get; set; }
 
     /// <summary>Not valid after this time.</summary>
     [Parameter]
+    [Alias("Expires")]
     public DateTime? ExpiresOn { get; set; }
 
     /// <summary>Not valid before this time.</summary>

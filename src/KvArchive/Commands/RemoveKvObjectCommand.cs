@@ -16,7 +16,12 @@ public sealed class RemoveKvObjectCommand : KvObjectCommandBase
     private readonly HashSet<string> _done = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The object named by -Name is already removed (soft-deleted); use with -Purge.</summary>
-    [Parameter(ParameterSetName = ByNameSet)]
+    /// <remarks>
+    /// Binds from a piped object's Deleted property: PowerShell binds Get-KvObject's output by property name
+    /// (-Type, -Name) here, so without it a removed object would be removed again instead of purged.
+    /// </remarks>
+    [Parameter(ParameterSetName = ByNameSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("Deleted")]
     public SwitchParameter InRemovedState { get; set; }
 
     /// <summary>Deletes for good: purges a removed object, or removes a live one, waits, then purges it.</summary>
@@ -32,18 +37,15 @@ public sealed class RemoveKvObjectCommand : KvObjectCommandBase
     public SwitchParameter PassThru { get; set; }
 
     /// <inheritdoc />
-    protected override void BeginProcessing()
+    protected override void ProcessRecord()
     {
+        // Checked per record: a piped removed object sets -InRemovedState only now.
         if (InRemovedState && !Purge)
         {
             ThrowTerminatingError(KvErrorRecords.Create(KvErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
-                "-InRemovedState names an object that is already removed; the only way to remove it further is -Purge. To bring it back, use Undo-KvObjectRemoval.", null));
+                "-InRemovedState names an object that is already removed; the only way to remove it further is -Purge. To bring it back, use Undo-KvObjectRemoval.", Name));
         }
-    }
 
-    /// <inheritdoc />
-    protected override void ProcessRecord()
-    {
         foreach (var target in ResolveTargets())
         {
             var removed = InRemovedState || target.Removed == true;

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KvArchive.Completion;
 using KvArchive.Engine.Archive;
 using KvArchive.Engine.Transfer;
 using KvArchive.Engine.Vault;
@@ -22,7 +23,7 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
 
     /// <summary>The archive file.</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByPathSet)]
-    [Alias("FullName")]
+    [Alias("FullName", "InputFile")]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = string.Empty;
 
@@ -30,6 +31,7 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
     [Parameter(ParameterSetName = ByPathSet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KvArchiveNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Only these kinds of entries.</summary>

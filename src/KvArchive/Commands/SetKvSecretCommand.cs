@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Security;
+using KvArchive.Completion;
 using KvArchive.Engine.Vault;
 
 namespace KvArchive.Commands;
@@ -15,6 +16,7 @@ public sealed class SetKvSecretCommand : KvVaultCommandBase
     /// <summary>The secret's name.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KvNameCompleter))]
     public string Name { get; set; } = string.Empty;
 
     /// <summary>The value of the new version.</summary>
@@ -32,10 +34,12 @@ public sealed class SetKvSecretCommand : KvVaultCommandBase
 
     /// <summary>Creates the version disabled.</summary>
     [Parameter]
+    [Alias("Disable")]
     public SwitchParameter Disabled { get; set; }
 
     /// <summary>Not valid after this time.</summary>
     [Parameter]
+    [Alias("Expires")]
     public DateTime? ExpiresOn { get; set; }
 
     /// <summary>Not valid before this time.</summary>

@@ -19,10 +19,12 @@ public sealed class UpdateKvObjectCommand : KvObjectCommandBase
 
     /// <summary>Enables ($true) or disables ($false) the version.</summary>
     [Parameter]
+    [Alias("Enable")]
     public bool Enabled { get; set; }
 
     /// <summary>Not valid after this time.</summary>
     [Parameter]
+    [Alias("Expires")]
     public DateTime? ExpiresOn { get; set; }
 
     /// <summary>Not valid before this time.</summary>

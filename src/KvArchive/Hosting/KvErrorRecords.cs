@@ -29,20 +29,12 @@ internal static class KvErrorRecords
         exception.Kind is KvErrorKind.Unauthenticated or KvErrorKind.Connection
         || exception.ErrorId is KvErrorIds.InvalidVault or KvErrorIds.VaultUnreachable or KvErrorIds.Unauthenticated;
 
-    /// <summary>An error record whose id is the engine's stable id and whose target is the failed item.</summary>
+    /// <summary>
+    /// An error record whose id is the engine's stable id, whose target is the failed item and whose recommended
+    /// action is the module's wording of the next step for that id.
+    /// </summary>
     public static ErrorRecord Create(KvException exception, object? target)
-    {
-        var record = new ErrorRecord(exception, exception.ErrorId, CategoryOf(exception.Kind), target);
-        if (exception.Kind == KvErrorKind.Conflict && exception.ErrorId == KvErrorIds.ObjectSoftDeleted)
-        {
-            record.ErrorDetails = new ErrorDetails(exception.Message)
-            {
-                RecommendedAction = "Recover it with Undo-KvObjectRemoval, or purge it with Remove-KvObject -InRemovedState -Purge, then try again.",
-            };
-        }
-
-        return record;
-    }
+        => WithAction(new ErrorRecord(exception, exception.ErrorId, CategoryOf(exception.Kind), target), KvRecommendedActions.For(exception));
 
     /// <summary>An error record for a failure found by the cmdlet itself (bad arguments, a missing choice).</summary>
     public static ErrorRecord Create(string errorId, ErrorCategory category, string message, object? target, Exception? inner = null)
@@ -50,6 +42,14 @@ internal static class KvErrorRecords
         var exception = category == ErrorCategory.InvalidArgument
             ? new ArgumentException(message, inner)
             : (Exception)new InvalidOperationException(message, inner);
-        return new ErrorRecord(exception, errorId, category, target);
+        return WithAction(new ErrorRecord(exception, errorId, category, target), KvRecommendedActions.For(errorId));
+    }
+
+    private static ErrorRecord WithAction(ErrorRecord record, string action)
+    {
+        // ErrorDetails' message is what PowerShell shows instead of the exception's: the same text, so the record
+        // reads the same whether it is shown or inspected.
+        record.ErrorDetails = new ErrorDetails(record.Exception.Message) { RecommendedAction = action };
+        return record;
     }
 }

@@ -60,7 +60,7 @@ public sealed class SecretErrorTests(VaultFixture fixture) : IClassFixture<Vault
     }
 
     [Fact]
-    public async Task A_disabled_secret_value_says_how_to_enable_it()
+    public async Task A_disabled_secret_value_says_it_is_disabled()
     {
         var vault = await fixture.NewVaultAsync();
         var client = await fixture.ConnectAsync(vault);
@@ -69,7 +69,8 @@ public sealed class SecretErrorTests(VaultFixture fixture) : IClassFixture<Vault
         var e = await Assert.ThrowsAsync<KvException>(() => client.GetSecretAsync("off", null, default));
         Assert.Equal(KvErrorIds.SecretDisabled, e.ErrorId);
         Assert.Equal(KvErrorKind.PermissionDenied, e.Kind);
-        Assert.Equal($"Secret 'off' in vault '{vault}' is disabled; enable it with Update-KvObject -Enabled $true.", e.Message);
+        // How to enable it is the module's RecommendedAction (tests/Pester/Messages.Tests.ps1).
+        Assert.Equal($"Secret 'off' in vault '{vault}' is disabled, so its value cannot be read.", e.Message);
         Assert.DoesNotContain("hidden-value", e.ToString(), StringComparison.Ordinal);
 
         // Its properties, and its backup, still work.
@@ -243,7 +244,8 @@ public sealed class SecretErrorTests(VaultFixture fixture) : IClassFixture<Vault
         Assert.Equal(KvErrorKind.Unauthenticated, e.Kind);
         Assert.Equal(KvErrorIds.Unauthenticated, e.ErrorId);
         Assert.Equal(401, e.Status);
-        Assert.Contains("-AccessToken", e.Message, StringComparison.Ordinal);
+        Assert.Equal(KvCredentialKind.AccessToken, e.CredentialKind);
+        Assert.Contains("access token", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("not-a-token", e.Message, StringComparison.Ordinal);
     }
 

@@ -75,7 +75,8 @@ public sealed class ManagedIdentityTests(ModuleFixture fixture)
             Assert.True(terminating is not null, run.Describe());
             Assert.Empty(run.Errors);
             Assert.Equal(ErrorCategory.AuthenticationError, terminating.CategoryInfo.Category);
-            Assert.Contains("-AccessToken", terminating.Exception.Message, StringComparison.Ordinal);
+            // The module words what to pass, from the credential kind the engine reports.
+            Assert.Contains("-AccessToken", terminating.ErrorDetails?.RecommendedAction ?? string.Empty, StringComparison.Ordinal);
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
         }
     }

@@ -87,7 +87,7 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
         var entries = package.Entries;
         foreach (var file in new[]
         {
-            "KvArchive.psd1", "KvArchive.dll", "KvArchive.format.ps1xml", "LICENSE", "en-US/KvArchive.dll-Help.xml",
+            "KvArchive.psd1", "KvArchive.dll", "KvArchive.format.ps1xml", "LICENSE", "README.md", "en-US/KvArchive.dll-Help.xml",
             "en-US/about_KvArchive.help.txt", "en-US/about_KvArchive_ArchiveFormat.help.txt",
             "Dependencies/KvArchive.Engine.dll", "Dependencies/KvArchive.Engine.deps.json", "Dependencies/Azure.Core.dll",
         })
@@ -102,10 +102,13 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
 
         Assert.DoesNotContain(entries, e => e.EndsWith("System.Management.Automation.dll", StringComparison.OrdinalIgnoreCase));
 
-        // Every file of the layout the pack built, at the same path; nothing else but the license.
+        // No symbol files: they are embedded, with repository-relative paths.
+        Assert.DoesNotContain(entries, e => e.EndsWith(".pdb", StringComparison.OrdinalIgnoreCase));
+
+        // Every file of the layout the pack built, at the same path; nothing else but the license and the readme.
         var layout = Directory.GetFiles(package.LayoutDirectory, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(package.LayoutDirectory, f).Replace('\\', '/')).Order(StringComparer.Ordinal);
-        var module = entries.Where(e => !PackageFixture.IsNuGetPart(e) && e != "LICENSE").Order(StringComparer.Ordinal);
+        var module = entries.Where(e => !PackageFixture.IsNuGetPart(e) && e is not "LICENSE" and not "README.md").Order(StringComparer.Ordinal);
         Assert.Equal(layout, module);
 
         using var zip = ZipFile.OpenRead(package.PackagePath);

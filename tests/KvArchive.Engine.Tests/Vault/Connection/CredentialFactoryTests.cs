@@ -43,18 +43,20 @@ public sealed class CredentialFactoryTests
     }
 
     [Theory]
-    [InlineData(KvCredentialKind.AccessToken, "-AccessToken")]
-    [InlineData(KvCredentialKind.ServicePrincipal, "-TenantId")]
-    public void Missing_parameters_are_named(KvCredentialKind kind, string parameter)
+    [InlineData(KvCredentialKind.AccessToken, "needs a token")]
+    [InlineData(KvCredentialKind.ServicePrincipal, "needs its tenant id")]
+    public void Missing_credential_parts_are_named(KvCredentialKind kind, string missing)
     {
+        // The part that is missing, and the sign-in as a fact: the module words which parameter gives it.
         var e = Assert.Throws<KvException>(() => CredentialFactory.Create(new VaultConnectionOptions { VaultUri = Vault, CredentialKind = kind }, Transport));
         Assert.Equal(KvErrorKind.Unauthenticated, e.Kind);
         Assert.Equal(KvErrorIds.Unauthenticated, e.ErrorId);
-        Assert.Contains(parameter, e.Message, StringComparison.Ordinal);
+        Assert.Equal(kind, e.CredentialKind);
+        Assert.Contains(missing, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_service_principal_without_a_secret_names_the_credential_parameter()
+    public void A_service_principal_without_a_secret_says_what_is_missing()
     {
         var e = Assert.Throws<KvException>(() => CredentialFactory.Create(new VaultConnectionOptions
         {
@@ -63,6 +65,9 @@ public sealed class CredentialFactoryTests
             TenantId = "t",
             ClientId = "c",
         }, Transport));
-        Assert.Contains("-Credential", e.Message, StringComparison.Ordinal);
+        Assert.Equal(KvErrorIds.Unauthenticated, e.ErrorId);
+        Assert.Equal(KvCredentialKind.ServicePrincipal, e.CredentialKind);
+        Assert.Contains("client secret", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("-Credential", e.Message, StringComparison.Ordinal);
     }
 }

@@ -65,18 +65,21 @@ public sealed class KvErrorMapperTests
     }
 
     [Fact]
-    public void Credential_failures_are_unauthenticated_and_say_what_to_pass()
+    public void Credential_failures_are_unauthenticated_and_carry_the_sign_in_that_failed()
     {
         var unavailable = KvErrorMapper.Map(new CredentialUnavailableException("DefaultAzureCredential failed to retrieve a token from the included credentials."), Context(VaultOperation.List));
         Assert.Equal(KvErrorKind.Unauthenticated, unavailable.Kind);
         Assert.Equal(KvErrorIds.Unauthenticated, unavailable.ErrorId);
-        Assert.Contains("'az login'", unavailable.Message, StringComparison.Ordinal);
-        Assert.Contains("-AccessToken", unavailable.Message, StringComparison.Ordinal);
+        // What to pass is the module's to say (RecommendedAction, from the credential kind); the engine names none.
+        Assert.Equal(KvCredentialKind.Default, unavailable.CredentialKind);
+        Assert.Contains("default credential chain", unavailable.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("-AccessToken", unavailable.Message, StringComparison.Ordinal);
 
         var failed = KvErrorMapper.Map(new AuthenticationFailedException("AADSTS7000215: Invalid client secret provided."), Context(VaultOperation.List, kind: KvCredentialKind.ServicePrincipal));
         Assert.Equal(KvErrorKind.Unauthenticated, failed.Kind);
         Assert.Contains("AADSTS7000215", failed.Message, StringComparison.Ordinal);
-        Assert.Contains("-Credential", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(KvCredentialKind.ServicePrincipal, failed.CredentialKind);
+        Assert.DoesNotContain("-Credential", failed.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -75,7 +75,10 @@ public sealed class ServerCertificatePolicyTests : IDisposable
 
             var missing = Assert.Throws<Engine.Vault.KvException>(() => TrustedRoot.Load(new Uri("https://prod.vault.localhost/"), path + ".missing"));
             Assert.Equal(Engine.Vault.KvErrorKind.InvalidArgument, missing.Kind);
-            Assert.Contains("-TrustedCertificatePath", missing.Message, StringComparison.Ordinal);
+            // No cmdlet has a -TrustedCertificatePath: the message names where the path came from, not a parameter.
+            Assert.Contains(path + ".missing", missing.Message, StringComparison.Ordinal);
+            Assert.Contains("connection options", missing.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("-TrustedCertificatePath", missing.Message, StringComparison.Ordinal);
         }
         finally
         {

@@ -24,7 +24,8 @@ public sealed class VaultAddressTests
         Assert.Equal(KvErrorKind.InvalidArgument, e.Kind);
         Assert.Equal(KvErrorIds.InvalidVault, e.ErrorId);
         Assert.StartsWith($"'{name}' is not a valid vault name: ", e.Message, StringComparison.Ordinal);
-        Assert.Contains("-VaultUri", e.Message, StringComparison.Ordinal);
+        Assert.Contains("public cloud", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("-VaultUri", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
