@@ -136,7 +136,7 @@ public sealed class LocalVaultServer : IAsyncDisposable, IDisposable
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
         foreach (var c in new[] { configuration, configuration == "Release" ? "Debug" : "Release" })
         {
-            var path = Path.Combine(root, "src", "KvArchive.LocalVault", "bin", c, "net10.0", "KvArchive.LocalVault.dll");
+            var path = Path.Combine(root, "src", "KvArchive.LocalVault", "bin", c, "net8.0", "KvArchive.LocalVault.dll");
             if (File.Exists(path))
             {
                 return path;

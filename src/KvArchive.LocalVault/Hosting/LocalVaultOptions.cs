@@ -90,5 +90,5 @@ public sealed class LocalVaultOptions
     private static string NonEmpty(string option, string value)
         => string.IsNullOrWhiteSpace(value) ? throw new ArgumentException($"{option} needs a non-empty value.") : value;
 
-    private static string RandomKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+    private static string RandomKey() => Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
 }

@@ -21,7 +21,7 @@ public sealed class VaultPersistence : IAsyncDisposable
     private readonly string _vaultDirectory;
     private readonly byte[] _stateKey;
     private readonly TextWriter _log;
-    private readonly Lock _fileGate = new();
+    private readonly object _fileGate = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, long> _nextSave = new(StringComparer.Ordinal);
     private VaultRegistry? _registry;

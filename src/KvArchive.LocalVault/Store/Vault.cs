@@ -38,7 +38,8 @@ public sealed class Vault
         set => Volatile.Write(ref _faults, value);
     }
 
-    public Lock Gate { get; } = new();
+    // A plain monitor object: System.Threading.Lock is .NET 9+, and LocalVault targets net8.0.
+    public object Gate { get; } = new();
 
     public ObjectCollection<SecretEntry> Secrets { get; } = new();
 
