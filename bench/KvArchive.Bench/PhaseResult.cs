@@ -10,6 +10,34 @@ public sealed record PhaseResult
     /// <summary>Objects actually handled (a serial sample may be smaller than the size).</summary>
     public required int Objects { get; init; }
     public required int Failed { get; init; }
+
+    /// <summary>The first failed objects with their reasons.</summary>
+    public string? FailedReasons { get; init; }
+
+    /// <summary>Set when the command stopped the run with a terminating error.</summary>
+    public string? Aborted { get; init; }
+
+    /// <summary>-MaxBudgetShare (null: the module's default).</summary>
+    public double? Share { get; init; }
+
+    /// <summary>The condition and variant, for the report (set by the orchestrator).</summary>
+    public string Label { get; init; } = "";
+
+    /// <summary>The competing client's accepted requests and 429s during the phase.</summary>
+    public long CompetitorAccepted { get; init; }
+
+    public long CompetitorThrottled { get; init; }
+
+    /// <summary>Accepted requests per second, second by second (all callers).</summary>
+    public IReadOnlyList<long> AcceptedBySecond { get; init; } = [];
+
+    /// <summary>Seconds after the other caller's burst ended until the rate was back at 90% of the ceiling (null: not measured or never).</summary>
+    public double? RecoverySeconds { get; init; }
+
+    /// <summary>Drops and 503s LocalVault answered during the phase.</summary>
+    public long Dropped { get; init; }
+
+    public long Unavailable { get; init; }
     public required double Seconds { get; init; }
     public required long PeakMemoryBytes { get; init; }
 
@@ -25,7 +53,7 @@ public sealed record PhaseResult
     public double? SteadyAcceptedPerSecond { get; init; }
 
     public double ObjectsPerSecond => Objects / Seconds;
-    public double AcceptedRequestsPerSecond => (Requests - Throttled) / Seconds;
+    public double AcceptedRequestsPerSecond => (Requests - Throttled - Dropped - Unavailable) / Seconds;
     public double ShareOfCeiling => AcceptedRequestsPerSecond / BenchOptions.CeilingPerSecond;
     public double PeakMemoryMb => PeakMemoryBytes / 1024.0 / 1024.0;
     public double PeakManagedMb => PeakManagedBytes / 1024.0 / 1024.0;

@@ -21,10 +21,13 @@ public static class PhaseRunner
     private const string ResultPrefix = "BENCH-RESULT ";
     private const string TokenVariable = "KVARCHIVE_BENCH_TOKEN";
 
-    // Records are counted as they stream, not kept, so the benchmark's own memory stays flat.
-    private const string CountByStatus = " | ForEach-Object -Begin { $c = @{} } -Process { $c[[string]$_.Status] = 1 + [int]$c[[string]$_.Status] } -End { $c }";
+    // Records are counted as they stream, not kept, so the benchmark's own memory stays flat; the first failures' reasons are kept.
+    private const string CountByStatus = " | ForEach-Object -Begin { $c = @{} } -Process { $c[[string]$_.Status] = 1 + [int]$c[[string]$_.Status]; if ([string]$_.Status -eq 'Failed' -and $c['Failed'] -le 3) { $c['Reason' + $c['Failed']] = \"$($_.Name): $($_.Reason)\" } } -End { $c }";
 
-    public static async Task<PhaseResult> RunChildAsync(BenchOptions options, LocalVaultServer server, string phase, int size, string source, string target, string archive, IReadOnlyDictionary<string, string>? environment = null)
+    // -MaxBudgetShare only when the phase names one: otherwise the module's default.
+    private const string Splat = "$p = @{ ThrottleLimit = $n }; if ($s -gt 0) { $p.MaxBudgetShare = $s }; ";
+
+    public static async Task<PhaseResult> RunChildAsync(BenchOptions options, LocalVaultServer server, string phase, int size, string source, string target, string archive, double? share = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add(typeof(PhaseRunner).Assembly.Location);
@@ -34,6 +37,7 @@ public static class PhaseRunner
             "--archive", archive, "--port", server.Port.ToString(CultureInfo.InvariantCulture),
             "--serial-sample", options.SerialSample.ToString(CultureInfo.InvariantCulture),
             "--throttle-limit", options.ThrottleLimit.ToString(CultureInfo.InvariantCulture),
+            "--share", (share ?? 0).ToString(CultureInfo.InvariantCulture),
         })
         {
             psi.ArgumentList.Add(a);
@@ -72,15 +76,16 @@ public static class PhaseRunner
         Uri VaultUri(string name) => new($"https://{name}.vault.localhost:{o.Port}/");
         using var heap = new HeapSampler();
         var watch = Stopwatch.StartNew();
-        (int objects, int failed) = o.Phase switch
+        var share = o.Share is > 0 ? o.Share : null;
+        (int objects, int failed, string? reasons, string? aborted) = o.Phase switch
         {
             "serial" => await SerialBackupAsync(VaultUri(o.Source), token, certificate, o.SerialSample),
             "backup" => RunPowerShell(
-                "param($u, $t, $a, $n) Get-KvObject -VaultUri $u -AccessToken $t | Backup-KvObject -AccessToken $t -Path $a -ThrottleLimit $n -Force" + CountByStatus,
-                VaultUri(o.Source), token, o.Archive, o.ThrottleLimit, "Saved"),
+                "param($u, $t, $a, $n, $s) " + Splat + "Get-KvObject -VaultUri $u -AccessToken $t | Backup-KvObject -AccessToken $t -Path $a -Force @p" + CountByStatus,
+                VaultUri(o.Source), token, o.Archive, o.ThrottleLimit, share, "Saved"),
             "restore" => RunPowerShell(
-                "param($u, $t, $a, $n) Get-KvArchiveItem -Path $a | Restore-KvObject -VaultUri $u -AccessToken $t -ThrottleLimit $n" + CountByStatus,
-                VaultUri(o.Target), token, o.Archive, o.ThrottleLimit, "Restored"),
+                "param($u, $t, $a, $n, $s) " + Splat + "Get-KvArchiveItem -Path $a | Restore-KvObject -VaultUri $u -AccessToken $t @p" + CountByStatus,
+                VaultUri(o.Target), token, o.Archive, o.ThrottleLimit, share, "Restored"),
             _ => throw new ArgumentException("Unknown phase " + o.Phase),
         };
         watch.Stop();
@@ -90,6 +95,9 @@ public static class PhaseRunner
             Size = o.Size,
             Objects = objects,
             Failed = failed,
+            FailedReasons = reasons,
+            Aborted = aborted,
+            Share = share,
             Seconds = watch.Elapsed.TotalSeconds,
             PeakMemoryBytes = Process.GetCurrentProcess().PeakWorkingSet64,
             PeakManagedBytes = heap.Peak,
@@ -100,7 +108,7 @@ public static class PhaseRunner
     }
 
     /// <summary>What the service's docs and users' scripts do: list, then back up one object at a time, serially.</summary>
-    private static async Task<(int, int)> SerialBackupAsync(Uri vault, string token, X509Certificate2 trusted, int sample)
+    private static async Task<(int, int, string?, string?)> SerialBackupAsync(Uri vault, string token, X509Certificate2 trusted, int sample)
     {
         var credential = new StaticCredential(token);
         var transport = new HttpClientTransport(new HttpClient(LocalVaultServer.CreateHandler(trusted)));
@@ -159,7 +167,7 @@ public static class PhaseRunner
             await Backup(async () => (await certificates.BackupCertificateAsync(c.Name)).Value);
         }
 
-        return (done, failed);
+        return (done, failed, null, null);
     }
 
     private static string Pad(string base64Url)
@@ -168,7 +176,7 @@ public static class PhaseRunner
         return s.PadRight(s.Length + ((4 - (s.Length % 4)) % 4), '=');
     }
 
-    private static (int, int) RunPowerShell(string script, Uri vault, string token, string archive, int throttleLimit, string okStatus)
+    private static (int, int, string?, string?) RunPowerShell(string script, Uri vault, string token, string archive, int throttleLimit, double? share, string okStatus)
     {
         var manifest = Path.Combine(LocalVaultServer.RepoRoot(), "out", "KvArchive", "KvArchive.psd1");
         using var runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
@@ -183,15 +191,28 @@ public static class PhaseRunner
         }
 
         secure.MakeReadOnly();
-        ps.AddScript(script).AddArgument(vault).AddArgument(secure).AddArgument(archive).AddArgument(throttleLimit);
-        var counts = ps.Invoke().Select(o => o.BaseObject).OfType<System.Collections.Hashtable>().FirstOrDefault() ?? [];
+        ps.AddScript(script).AddArgument(vault).AddArgument(secure).AddArgument(archive).AddArgument(throttleLimit).AddArgument(share ?? 0.0);
+        System.Collections.Hashtable counts;
+        string? aborted = null;
+        try
+        {
+            counts = ps.Invoke().Select(o => o.BaseObject).OfType<System.Collections.Hashtable>().FirstOrDefault() ?? [];
+        }
+        catch (RuntimeException e)
+        {
+            // The command stopped the run (a terminating error): what users would see.
+            counts = [];
+            aborted = $"{e.ErrorRecord.FullyQualifiedErrorId}: {e.Message}";
+        }
+
         int Count(string status) => counts[status] is int n ? n : 0;
         foreach (var e in ps.Streams.Error.Take(5))
         {
             Console.WriteLine("error: " + e);
         }
 
-        return (Count(okStatus), Math.Max(Count("Failed"), ps.Streams.Error.Count));
+        var reasons = string.Join("; ", Enumerable.Range(1, 3).Select(i => counts["Reason" + i] as string).OfType<string>());
+        return (Count(okStatus), Math.Max(Count("Failed"), ps.Streams.Error.Count), reasons.Length > 0 ? reasons : null, aborted);
     }
 
     private sealed class StaticCredential(string token) : TokenCredential

@@ -13,12 +13,28 @@ public sealed class Timeline
     private readonly string _vault;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<(double At, long Requests, long Throttled)> _samples = [];
+    private readonly Stopwatch _watch = Stopwatch.StartNew();
     private Task? _loop;
 
     private Timeline(LocalVaultServer server, string vault)
     {
         _server = server;
         _vault = vault;
+    }
+
+    /// <summary>Seconds since watching began (the clock of the seconds <see cref="StopAsync"/> returns).</summary>
+    public double Elapsed => _watch.Elapsed.TotalSeconds;
+
+    /// <summary>The vault's requests so far (the latest sample).</summary>
+    public long LatestRequests
+    {
+        get
+        {
+            lock (_samples)
+            {
+                return _samples.Count > 0 ? _samples[^1].Requests : 0;
+            }
+        }
     }
 
     /// <summary>One second of a phase.</summary>
@@ -36,6 +52,14 @@ public sealed class Timeline
     {
         await _stop.CancelAsync();
         await _loop!;
+        lock (_samples)
+        {
+            return Seconds();
+        }
+    }
+
+    private List<Second> Seconds()
+    {
         var seconds = new List<Second>();
         for (var i = 1; i < _samples.Count; i++)
         {
@@ -57,14 +81,18 @@ public sealed class Timeline
 
     private async Task RunAsync()
     {
-        var watch = Stopwatch.StartNew();
+        var watch = _watch;
         var next = TimeSpan.Zero;
         while (true)
         {
             try
             {
                 var stats = await _server.GetStatsAsync(_vault);
-                _samples.Add((watch.Elapsed.TotalSeconds, stats["requests"]!.GetValue<long>(), stats["throttled"]!.GetValue<long>()));
+                lock (_samples)
+                {
+                    _samples.Add((watch.Elapsed.TotalSeconds, stats["requests"]!.GetValue<long>(), stats["throttled"]!.GetValue<long>()));
+                }
+
                 next += TimeSpan.FromSeconds(1);
                 var wait = next - watch.Elapsed;
                 if (wait > TimeSpan.Zero)

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using KvArchive.Engine.Vault;
@@ -70,12 +72,47 @@ internal sealed class RequestObserverPolicy(IRequestObserver observer) : HttpPip
         return false;
     }
 
+    /// <summary>The wait a response asks for: retry-after-ms / x-ms-retry-after-ms, else Retry-After in seconds or as a date.</summary>
+    internal static TimeSpan? RetryAfter(Response response)
+    {
+        foreach (var name in new[] { "retry-after-ms", "x-ms-retry-after-ms" })
+        {
+            if (response.Headers.TryGetValue(name, out var ms) && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds > 0)
+            {
+                return TimeSpan.FromMilliseconds(milliseconds);
+            }
+        }
+
+        if (!response.Headers.TryGetValue("Retry-After", out var value) || string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
+        }
+
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+        {
+            var wait = at - (response.Headers.Date ?? DateTimeOffset.UtcNow);
+            return wait > TimeSpan.Zero ? wait : null;
+        }
+
+        return null;
+    }
+
     private bool Report(HttpMessage message, int status, long started)
     {
         // A user's cancellation is not a failure of the vault.
         if (status == 0 && message.CancellationToken.IsCancellationRequested)
         {
             return false;
+        }
+
+        if (status != 0 && message.HasResponse && RetryAfter(message.Response) is { } delay)
+        {
+            observer.OnRetryAfter(delay);
         }
 
         observer.OnResponse(status, Stopwatch.GetElapsedTime(started));

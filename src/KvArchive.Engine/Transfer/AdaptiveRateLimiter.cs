@@ -1,75 +1,113 @@
+using KvArchive.Engine.Transfer.Rate;
 using KvArchive.Engine.Vault;
 
 namespace KvArchive.Engine.Transfer;
 
 /// <summary>
-/// The one rate control of backup and restore: additive increase, multiplicative decrease (AIMD) of the
-/// request rate, driven by the 429s that <see cref="IRequestObserver"/> sees (the SDK retries them inside,
-/// often without a Retry-After, so the caller would otherwise never slow down).
+/// The one rate control of backup and restore, for a service whose budget is a number of requests in any window of a
+/// fixed width, shared with other callers (Key Vault: 4,000 per vault in any 10 s). It sees every answer the vault
+/// clients receive, the SDK's own retries included (<see cref="IRequestObserver"/>). Design: docs/RATE-CONTROL.md.
 /// </summary>
 /// <remarks>
-/// Until the first 429 the rate is unlimited (concurrency alone bounds it). A 429 sets the rate to half of
-/// what the vault was actually answering (every attempt counts, the SDK's retries too) or half the current
-/// limit, whichever is lower. One burst counts once: a 429 to a request sent before the last decrease, or
-/// within <see cref="AdaptiveRateOptions.DecreaseInterval"/> of it, is ignored (the answer to the old rate, as
-/// TCP counts one loss per round trip). Every second without a 429 adds a fixed step — a tenth of the highest
-/// rate a decrease started from, at least <see cref="AdaptiveRateOptions.MinimumIncrease"/> — so the rate climbs
-/// back to where throttling began within about ten seconds, the width of Key Vault's budget window. A whole
-/// <see cref="AdaptiveRateOptions.QuietPeriod"/> (one budget window) without a 429 lifts the limit: the vault's
-/// budget has refilled. Pass the same instance as the observer of the vault clients and to the session's
-/// options; it is thread-safe.
-/// <para>With <see cref="AdaptiveRateOptions.BudgetWindow"/> set (as backup and restore sessions do for Key Vault),
-/// a 429 instead teaches it the vault's budget per window, and it then sends evenly at that budget, never more than
-/// it in any window (<see cref="BudgetWindow"/>).</para>
+/// <para>It controls an allowance: how many requests this client may have in the vault's window. Requests are booked
+/// in a ledger of send times (<see cref="SendLedger"/>) so that no window ever holds more than the allowance, and
+/// spaced evenly at allowance ÷ window, so that the window fills steadily, never in a burst it would refuse one
+/// window later. The allowance never exceeds the user's share of the window's budget; only with the whole budget
+/// (share 1, no rate cap) may the first window's budget go at once. A 429 means the window is full now — not how big
+/// the budget is: the allowance drops to a little less than what this client holds of the window (what it can keep
+/// if the others' use stays as it is), once per burst of 429s, then grows back along a cubic curve
+/// (<see cref="CubicGrowth"/>): within seconds, flat near where the 429 came, so that it settles at what other callers
+/// leave free, then faster, so that it finds the budget again when they go. A Retry-After holds every request until
+/// it has passed.</para>
+/// <para>Pass the same instance as the observer of the vault clients and to the session's options; it is
+/// thread-safe.</para>
 /// </remarks>
 public sealed class AdaptiveRateLimiter : IRequestObserver
 {
-    private static readonly TimeSpan MeasureWindow = TimeSpan.FromSeconds(2);
-
     private readonly object _gate = new();
     private readonly AdaptiveRateOptions _options;
     private readonly TimeProvider _time;
-    private readonly Queue<long> _recentResponses = new();
-    private double _rate = double.PositiveInfinity;
-    private double _peak;
-    private long _nextSlot;
+    private readonly SendLedger _ledger;
+    private readonly CubicGrowth _growth;
+    private readonly Queue<long> _accepted = new();
+    private readonly long _window;
+    private readonly long _bucket;
+    private readonly long _horizon;
+    private readonly int _limit;
+    private readonly double _minimum;
+    private bool _opening;
+    private long _openingEnds = long.MaxValue;
+    private long _nextSlot = long.MinValue;
+    private long _holdUntil = long.MinValue;
     private long _lastDecrease = long.MinValue;
-    private long _lastIncrease;
     private long _throttled;
     private long _responses;
     private long _decreases;
     private long _latestServerDate = long.MinValue;
-    private readonly BudgetWindow? _budget;
 
-    /// <summary>Creates a limiter; <paramref name="time"/> is for tests.</summary>
+    /// <summary>Creates a limiter (<see cref="AdaptiveRateOptions.KeyVault"/> when no options); <paramref name="time"/> is for tests.</summary>
     public AdaptiveRateLimiter(AdaptiveRateOptions? options = null, TimeProvider? time = null)
     {
-        _options = options ?? new AdaptiveRateOptions();
-        _time = time ?? TimeProvider.System;
-        _lastIncrease = _time.GetTimestamp();
-        if (_options.BudgetWindow is { } window)
+        _options = options ?? AdaptiveRateOptions.KeyVault;
+        if (!(_options.MaxBudgetShare is > 0 and <= 1))
         {
-            _budget = new BudgetWindow(window, _time, _options.MinimumRate, _options.MaximumRate);
+            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxBudgetShare, "The budget share must be above 0 and at most 1.");
         }
+
+        if (_options.MaxRequestRate is { } rate && !(rate > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), rate, "The request rate must be above 0.");
+        }
+
+        _time = time ?? TimeProvider.System;
+        var frequency = _time.TimestampFrequency;
+        _window = (long)(_options.Window.TotalSeconds * frequency);
+
+        // Requests reach the service a little after they leave, some later than others: the ledger's window is 50 ms
+        // wider, and a little of the share is kept back for the same reason.
+        _ledger = new SendLedger(_window + (frequency / 20));
+        var limit = _options.WindowBudget * _options.MaxBudgetShare * (_options.MaxBudgetShare < 1 ? 0.99 : 0.995);
+        if (_options.MaxRequestRate is { } maxRate)
+        {
+            limit = Math.Min(limit, maxRate * _options.Window.TotalSeconds);
+        }
+
+        _limit = (int)Math.Max(1, limit);
+        _minimum = Math.Min(_limit, Math.Max(1, _options.MinimumRate * _options.Window.TotalSeconds));
+        _opening = _options.MaxBudgetShare >= 1 && _options.MaxRequestRate is null;
+
+        // At most a tenth of a second of requests saved up after a pause: enough that timer granularity costs no
+        // throughput, too little to be a burst. Slots further ahead than the horizon are not booked: the caller asks
+        // again, so that an allowance that grows meanwhile is used at once.
+        _bucket = frequency / 10;
+        _horizon = frequency / 4;
+
+        // Scaled to the cap: from 70% of it back to it in the recovery time, whatever the share.
+        var recovery = Math.Max(0.1, _options.RecoveryTime.TotalSeconds);
+        _growth = new CubicGrowth(_limit * 0.3 / (recovery * recovery * recovery), frequency);
     }
 
-    /// <summary>The current limit in requests per second, or null while unlimited.</summary>
+    /// <summary>
+    /// The limit in requests per second while 429s hold the rate below the cap, or null (the transfer runs at its
+    /// cap: <see cref="RateCap"/>).
+    /// </summary>
     public double? CurrentRate
     {
         get
         {
             lock (_gate)
             {
-                if (_budget is not null)
-                {
-                    return _budget.Rate;
-                }
-
-                ApplyIncrease(_time.GetTimestamp());
-                return double.IsPositiveInfinity(_rate) ? null : _rate;
+                var allowance = Allowance(_time.GetTimestamp());
+                return allowance < _limit * 0.99 ? RateOf(allowance) : null;
             }
         }
     }
+
+    /// <summary>The steady rate the share (and rate cap) allow, in requests per second.</summary>
+    public double RateCap => RateOf(_limit);
+
+    /// <summary>The most requests sent in any window (the share of the window's budget).</summary>
+    public int WindowLimit => _limit;
 
     /// <summary>429 answers seen so far (each retried attempt counts).</summary>
     public long ThrottledCount => Interlocked.Read(ref _throttled);
@@ -104,142 +142,178 @@ public sealed class AdaptiveRateLimiter : IRequestObserver
     }
 
     /// <inheritdoc />
+    public void OnRetryAfter(TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            var now = _time.GetTimestamp();
+            var until = now + (long)(Math.Min(delay.TotalSeconds, _options.MaxRetryAfter.TotalSeconds) * _time.TimestampFrequency);
+            _holdUntil = Math.Max(_holdUntil, until);
+        }
+    }
+
+    /// <inheritdoc />
     public void OnResponse(int status, TimeSpan elapsed)
     {
         Interlocked.Increment(ref _responses);
         lock (_gate)
         {
             var now = _time.GetTimestamp();
-            _recentResponses.Enqueue(now);
             if (status != 429)
             {
-                _budget?.OnAccepted(now);
-
-                if (_recentResponses.Count > 4096)
+                // What the vault's window holds of this client: answers it counted (not transport failures, not the
+                // authentication challenge, not the 5xx of a failing front end).
+                if (status is >= 200 and < 500 and not 401)
                 {
-                    MeasuredRate(now);
+                    _accepted.Enqueue(now);
+                    TrimAccepted(now);
                 }
 
                 return;
             }
 
             Interlocked.Increment(ref _throttled);
-            if (_lastDecrease != long.MinValue)
-            {
-                var sentAt = now - (long)(elapsed.TotalSeconds * _time.TimestampFrequency);
-                if (sentAt < _lastDecrease || _time.GetElapsedTime(_lastDecrease, now) < _options.DecreaseInterval)
-                {
-                    return;
-                }
-            }
+            var sentAt = now - (long)(elapsed.TotalSeconds * _time.TimestampFrequency);
+            _ledger.Remove(sentAt);
 
-            if (_budget is not null)
+            // One burst counts once: the answer to a request sent before the last decrease answers the old allowance.
+            if (_lastDecrease != long.MinValue
+                && (sentAt < _lastDecrease || now - _lastDecrease < (long)(_options.DecreaseInterval.TotalSeconds * _time.TimestampFrequency)))
             {
-                _budget.OnThrottled(now);
-                _lastDecrease = now;
-                Interlocked.Increment(ref _decreases);
                 return;
             }
 
-            ApplyIncrease(now);
-            var answered = MeasuredRate(now);
-            var basis = Math.Min(_rate, answered > 0 ? answered : _rate);
-            if (double.IsPositiveInfinity(basis))
-            {
-                basis = _options.MaximumRate;
-            }
-
-            _peak = Math.Max(_peak, Math.Min(basis, _options.MaximumRate));
-            _rate = Math.Clamp(basis * _options.DecreaseFactor, _options.MinimumRate, _options.MaximumRate);
-            _lastDecrease = now;
-            _lastIncrease = now;
-            Interlocked.Increment(ref _decreases);
+            Decrease(now);
         }
     }
 
-    /// <summary>
-    /// In budget mode a client's own retry waits like a first attempt (a retried 429 would otherwise go out while
-    /// the window is still used up, and the client's growing back-off would then idle it after the window frees).
-    /// </summary>
-    public ValueTask BeforeRetryAsync(CancellationToken cancellationToken)
-        => _budget is null ? ValueTask.CompletedTask : WaitAsync(cancellationToken);
+    /// <summary>A client's own retry waits like a first attempt (a retried 429 would otherwise go out while the window is still full).</summary>
+    public ValueTask BeforeRetryAsync(CancellationToken cancellationToken) => WaitAsync(cancellationToken);
 
     /// <summary>Waits until one more request may be sent.</summary>
     public ValueTask WaitAsync(CancellationToken cancellationToken)
     {
-        var delay = Reserve();
-        return delay <= TimeSpan.Zero ? ValueTask.CompletedTask : new ValueTask(Task.Delay(delay, _time, cancellationToken));
+        var booked = TryReserve(out var delay);
+        return booked && delay <= TimeSpan.Zero ? ValueTask.CompletedTask : WaitSlowlyAsync(booked, delay, cancellationToken);
     }
 
-    /// <summary>Books the next request slot and returns how long to wait for it.</summary>
-    internal TimeSpan Reserve()
+    private async ValueTask WaitSlowlyAsync(bool booked, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+
+            // A Retry-After that came while this request waited for its slot holds it too.
+            if (booked && !IsHeld())
+            {
+                return;
+            }
+
+            booked = TryReserve(out delay);
+            if (booked && delay <= TimeSpan.Zero)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>True while a Retry-After holds every request.</summary>
+    internal bool IsHeld()
+    {
+        lock (_gate)
+        {
+            return _holdUntil > _time.GetTimestamp();
+        }
+    }
+
+    /// <summary>
+    /// Books the next request slot when it is near, returning how long to wait for it (true); otherwise books nothing
+    /// and returns how long to wait before asking again (false).
+    /// </summary>
+    internal bool TryReserve(out TimeSpan delay)
     {
         lock (_gate)
         {
             var now = _time.GetTimestamp();
-            if (_budget is not null)
+            if (_opening && now >= _openingEnds)
             {
-                var booked = _budget.Reserve(now);
-                return booked <= now ? TimeSpan.Zero : _time.GetElapsedTime(now, booked);
+                _opening = false;
             }
 
-            ApplyIncrease(now);
-            if (double.IsPositiveInfinity(_rate))
+            var allowance = Allowance(now);
+            var paced = _opening ? now : Math.Max(_nextSlot, now - _bucket);
+            var earliest = Math.Max(Math.Max(paced, now), _holdUntil);
+            var slot = _ledger.Earliest(now, earliest, (int)allowance);
+            if (slot - now > _horizon)
             {
-                _nextSlot = now;
-                return TimeSpan.Zero;
+                delay = _time.GetElapsedTime(now, Math.Min(slot, now + _horizon));
+                return false;
             }
 
-            // A token bucket holding at most a tenth of a second of requests, so that timer granularity
-            // does not cost throughput.
-            var interval = (long)(_time.TimestampFrequency / _rate);
-            var burst = _time.TimestampFrequency / 10;
-            var slot = Math.Max(_nextSlot, now - burst);
-            _nextSlot = slot + interval;
-            return slot <= now ? TimeSpan.Zero : _time.GetElapsedTime(now, slot);
+            _ledger.Book(slot);
+            if (_opening)
+            {
+                // The opening burst lasts one window at most, and ends once it has spent the window's budget.
+                _openingEnds = Math.Min(_openingEnds, now + _window);
+                if (_ledger.InWindow(slot) >= _limit)
+                {
+                    _opening = false;
+                }
+            }
+
+            if (!_opening)
+            {
+                // Spacing runs on from the paced slot (which may lie in the past: the saved-up tenth of a second), or
+                // from the slot the window or a Retry-After pushed it to.
+                _nextSlot = (slot > Math.Max(paced, now) ? slot : paced) + (long)(_time.TimestampFrequency / RateOf(allowance));
+            }
+
+            delay = slot <= now ? TimeSpan.Zero : _time.GetElapsedTime(now, slot);
+            return true;
         }
     }
 
-    private void ApplyIncrease(long now)
+    /// <summary>Requests per second that keep <paramref name="allowance"/> in the (ledger's) window.</summary>
+    private double RateOf(double allowance) => allowance * _time.TimestampFrequency / _ledger.Window;
+
+    /// <summary>How many requests this client may have in the window at <paramref name="now"/>.</summary>
+    private double Allowance(long now)
+        => _growth.Started ? Math.Clamp(_growth.At(now), _minimum, _limit) : _limit;
+
+    /// <summary>
+    /// A 429 that counts: the window is full now. What this client holds of it (the answers it counted in the last
+    /// window) is what it can keep if the others' use stays as it is: the allowance drops a little below that (so that
+    /// the window drains a little and others' next requests pass), then grows back.
+    /// </summary>
+    private void Decrease(long now)
     {
-        if (double.IsPositiveInfinity(_rate))
-        {
-            return;
-        }
+        TrimAccepted(now);
+        var held = Math.Clamp(_accepted.Count, _minimum, _limit);
+        var start = Math.Max(_minimum, held * _options.DecreaseFactor);
+        _growth.Restart(now, held, start);
+        _lastDecrease = now;
 
-        if (_time.GetElapsedTime(_lastDecrease, now) >= _options.QuietPeriod)
-        {
-            _rate = double.PositiveInfinity;
-            return;
-        }
+        // Someone else is using the vault: no more burst, however soon the allowance is back.
+        _opening = false;
+        Interlocked.Increment(ref _decreases);
 
-        var seconds = _time.GetElapsedTime(_lastIncrease, now).TotalSeconds;
-        if (seconds < 1)
-        {
-            return;
-        }
-
-        var steps = Math.Floor(seconds);
-        var step = Math.Max(_options.MinimumIncrease, _peak / 10);
-        _rate = Math.Min(_options.MaximumRate, _rate + (steps * step));
-        _lastIncrease += (long)(steps * _time.TimestampFrequency);
+        // No saved-up requests after a 429: the next goes one new interval from now.
+        _nextSlot = Math.Max(_nextSlot, now + (long)(_time.TimestampFrequency / RateOf(start)));
     }
 
-    private double MeasuredRate(long now)
+    private void TrimAccepted(long now)
     {
-        while (_recentResponses.Count > 0 && _time.GetElapsedTime(_recentResponses.Peek(), now) > MeasureWindow)
+        while (_accepted.Count > 0 && _accepted.Peek() <= now - _window)
         {
-            _recentResponses.Dequeue();
+            _accepted.Dequeue();
         }
-
-        if (_recentResponses.Count == 0)
-        {
-            return 0;
-        }
-
-        // Over the time the answers actually span, so that a 429 early in a run is not measured against an
-        // empty window.
-        var span = Math.Clamp(_time.GetElapsedTime(_recentResponses.Peek(), now).TotalSeconds, 0.25, MeasureWindow.TotalSeconds);
-        return _recentResponses.Count / span;
     }
 }

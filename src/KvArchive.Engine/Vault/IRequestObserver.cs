@@ -20,6 +20,14 @@ public interface IRequestObserver
     }
 
     /// <summary>
+    /// A response asked the client to wait before sending again (Retry-After, or retry-after-ms), reported before its
+    /// <see cref="OnResponse"/>. Optional; ignored unless implemented.
+    /// </summary>
+    void OnRetryAfter(TimeSpan delay)
+    {
+    }
+
+    /// <summary>
     /// Called before the client retries a request (after its own back-off), so that a rate control can hold the
     /// retry as it holds first attempts — a retried 429 otherwise goes out while the vault's budget is still used
     /// up. Optional; by default the retry goes at once.

@@ -63,6 +63,16 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = 16;
 
+    /// <summary>The most of the vault's request budget the command takes, above 0 and at most 1 (default 0.8); below 1 it never opens with a burst.</summary>
+    [Parameter]
+    [ValidateRange(0.01, 1.0)]
+    public double MaxBudgetShare { get; set; } = AdaptiveRateOptions.DefaultBudgetShare;
+
+    /// <summary>A cap in requests per second besides the share (none by default).</summary>
+    [Parameter]
+    [ValidateRange(1, 100_000)]
+    public int MaxRequestRate { get; set; }
+
     /// <summary>Confirms the purges of -SoftDeletedPolicy Purge in advance.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -93,6 +103,7 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
             ExistingPolicy = existingPolicy,
             SoftDeletedPolicy = softDeletedPolicy,
             ThrottleLimit = ThrottleLimit,
+            RateLimiter = new AdaptiveRateLimiter(AdaptiveRateOptions.ForKeyVault(MaxBudgetShare, MaxRequestRate > 0 ? MaxRequestRate : null)),
         };
         try
         {
