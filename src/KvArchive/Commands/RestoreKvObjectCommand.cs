@@ -85,17 +85,19 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
             WriteVerbose("No -VaultName or -VaultUri: each entry is restored into the vault it was backed up from.");
         }
 
+        // The rate limiter hears every answer of the command's clients from their first request.
+        var limiter = new AdaptiveRateLimiter(AdaptiveRateOptions.KeyVault);
         var options = new RestoreOptions
         {
             TargetVaultUri = target,
             ExistingPolicy = existingPolicy,
             SoftDeletedPolicy = softDeletedPolicy,
             ThrottleLimit = ThrottleLimit,
+            RateLimiter = limiter,
         };
         try
         {
-            _session = RestoreSession.Start(HostContext, options, SessionClient);
-            ObserveRequestsWith(_session.RateLimiter);
+            _session = RestoreSession.Start(HostContext, options, OpenClients(limiter));
         }
         catch (KvException e)
         {

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KvArchive.Engine.Archive;
 using KvArchive.Engine.Vault;
 
 namespace KvArchive.Hosting;
@@ -21,23 +22,18 @@ internal static class KvErrorRecords
         _ => ErrorCategory.NotSpecified,
     };
 
-    /// <summary>
-    /// True when the failure concerns the vault or the credential rather than one object, so that every
-    /// further object would fail the same way: the command stops with one terminating error.
-    /// </summary>
-    public static bool IsFatal(KvException exception) =>
-        exception.Kind is KvErrorKind.Unauthenticated or KvErrorKind.Connection
-        || exception.ErrorId is KvErrorIds.InvalidVault or KvErrorIds.VaultUnreachable or KvErrorIds.Unauthenticated;
-
     /// <summary>An error record whose id is the engine's stable id and whose target is the failed item.</summary>
     public static ErrorRecord Create(KvException exception, object? target)
     {
         var record = new ErrorRecord(exception, exception.ErrorId, CategoryOf(exception.Kind), target);
         if (exception.Kind == KvErrorKind.Conflict && exception.ErrorId == KvErrorIds.ObjectSoftDeleted)
         {
+            // An archive entry met a soft-deleted name: the restore itself can purge it first.
             record.ErrorDetails = new ErrorDetails(exception.Message)
             {
-                RecommendedAction = "Recover it with Undo-KvObjectRemoval, or purge it with Remove-KvObject -InRemovedState -Purge, then try again.",
+                RecommendedAction = target is ArchiveItem
+                    ? "Recover it with Undo-KvObjectRemoval, or restore again with -SoftDeletedPolicy Purge to purge it and restore the archived copy."
+                    : "Recover it with Undo-KvObjectRemoval, or purge it with Remove-KvObject -InRemovedState -Purge, then try again.",
             };
         }
 

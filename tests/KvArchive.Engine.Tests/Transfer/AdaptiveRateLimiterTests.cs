@@ -2,6 +2,7 @@ using KvArchive.Engine.Transfer;
 
 namespace KvArchive.Engine.Tests.Transfer;
 
+[Trait("Category", "Unit")]
 public sealed class AdaptiveRateLimiterTests
 {
     private readonly ManualTime _time = new();
