@@ -7,7 +7,7 @@ public sealed record BenchOptions(TimeSpan Duration, int Concurrency, int Secret
     {
         var duration = TimeSpan.FromSeconds(10);
         var concurrency = 32;
-        var secrets = 200;
+        var secrets = 2000;
         string? output = Path.Combine(KvArchive.TestSupport.LocalVaultServer.RepoRoot(), "bench", "LOCALVAULT-RESULTS.md");
         for (var i = 0; i < args.Length; i++)
         {

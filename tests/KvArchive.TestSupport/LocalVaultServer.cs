@@ -136,7 +136,7 @@ public sealed class LocalVaultServer : IAsyncDisposable, IDisposable
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
         foreach (var c in new[] { configuration, configuration == "Release" ? "Debug" : "Release" })
         {
-            var path = Path.Combine(root, "src", "KvArchive.LocalVault", "bin", c, "net10.0", "KvArchive.LocalVault.dll");
+            var path = Path.Combine(root, "src", "KvArchive.LocalVault", "bin", c, "net8.0", "KvArchive.LocalVault.dll");
             if (File.Exists(path))
             {
                 return path;
@@ -286,6 +286,13 @@ public sealed class LocalVaultServer : IAsyncDisposable, IDisposable
         }
 
         return string.IsNullOrWhiteSpace(text) ? new JsonObject() : JsonNode.Parse(text) as JsonObject ?? new JsonObject();
+    }
+
+    /// <summary>Kills the process at once (SIGKILL on Unix), as a crash would, and waits until it is gone.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: false);
+        _process.WaitForExit();
     }
 
     /// <summary>A raw HTTP client (trusting LocalVault) for tests of exact bodies and headers.</summary>

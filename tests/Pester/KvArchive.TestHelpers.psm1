@@ -17,7 +17,7 @@ function Get-TestModuleManifest {
 function Find-LocalVaultDll {
     $preferred = if ($env:KVARCHIVE_CONFIGURATION) { $env:KVARCHIVE_CONFIGURATION } else { 'Release' }
     foreach ($configuration in @($preferred, 'Release', 'Debug') | Select-Object -Unique) {
-        $dll = Join-Path $script:RepoRoot 'src' 'KvArchive.LocalVault' 'bin' $configuration 'net10.0' 'KvArchive.LocalVault.dll'
+        $dll = Join-Path $script:RepoRoot 'src' 'KvArchive.LocalVault' 'bin' $configuration 'net8.0' 'KvArchive.LocalVault.dll'
         if (Test-Path $dll) { return $dll }
     }
     throw "LocalVault is not built: run 'dotnet build' at the repository root."

@@ -43,7 +43,7 @@ public sealed class TokenService(byte[] signingKey)
             }
 
             w.WriteNumber("exp", expiresOn);
-            w.WriteString("jti", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
+            w.WriteString("jti", Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant());
             w.WriteEndObject();
         }
 

@@ -29,11 +29,29 @@ public static class LocalVaultHost
         var certificate = TlsCertificateStore.LoadOrCreate(options.TlsDirectory, out var certificatePath);
         var clock = new VaultClock();
         var registry = new VaultRegistry { Port = options.Port };
-        var persistence = options.DataDirectory is null ? null : new VaultPersistence(options.DataDirectory, log);
-        var tokens = new TokenService(persistence?.TokenSigningKey ?? RandomNumberGenerator.GetBytes(32));
         var identities = new IdentityRegistry();
+        VaultPersistence? persistence = null;
+        if (options.DataDirectory is not null)
+        {
+            try
+            {
+                persistence = new VaultPersistence(options.DataDirectory, log, options.CompactJournalBytes);
+                persistence.LoadInto(registry, identities);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                await log.WriteLineAsync($"LocalVault cannot use the data directory: {e.Message}");
+                if (persistence is not null)
+                {
+                    await persistence.DisposeAsync();
+                }
+
+                return 1;
+            }
+        }
+
+        var tokens = new TokenService(persistence?.TokenSigningKey ?? RandomNumberGenerator.GetBytes(32));
         var defaults = new VaultSettings { Geography = options.Geography, DeleteDelayMs = options.DeleteDelayMs, Throttling = options.Throttling };
-        persistence?.LoadInto(registry);
         foreach (var name in options.Vaults)
         {
             if (!VaultRegistry.IsValidName(name))
@@ -42,17 +60,18 @@ public static class LocalVaultHost
                 return 2;
             }
 
-            registry.TryCreate(name, defaults)?.MarkDirty();
+            registry.TryCreate(name, defaults);
         }
 
         var secrets = new SecretEndpoints();
         var keys = new KeyEndpoints();
         var certificates = new CertificateEndpoints(secrets, keys);
-        var pipeline = new VaultPipeline(registry, tokens, clock, new EndpointRouter(secrets, keys, certificates), log);
+        var durability = persistence is null ? null : new DurabilityGate(persistence);
+        var pipeline = new VaultPipeline(registry, tokens, clock, new EndpointRouter(secrets, keys, certificates), log, durability);
         var identityEndpoint = new IdentityTokenEndpoint(tokens, identities, options.IdentityHeader);
         var management = new ManagementApi(registry, tokens, identities, clock, new Seeder(clock), identityEndpoint, options.ManagementKey, defaults, v => persistence?.Remove(v));
         var identityPort = -1;
-        var dispatcher = new RequestDispatcher(pipeline, management, identityEndpoint, () => Volatile.Read(ref identityPort), options.LogRequests ? log : null);
+        var dispatcher = new RequestDispatcher(pipeline, management, identityEndpoint, () => Volatile.Read(ref identityPort), options.LogRequests ? log : null, durability);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -87,7 +106,12 @@ public static class LocalVaultHost
         var (httpsPort, httpPort) = Ports(app);
         registry.Port = httpsPort;
         Volatile.Write(ref identityPort, httpPort);
-        persistence?.Start(registry);
+        if (persistence is not null)
+        {
+            // Vaults named on the command line are on disk before anyone is told the server is ready.
+            persistence.Start();
+            await persistence.FlushAsync();
+        }
 
         PrintReady(options, registry, certificatePath, httpsPort, httpPort);
         if (options.ExitOnStdinClose)

@@ -18,6 +18,9 @@ public sealed class LocalVaultOptions
 
     public string? DataDirectory { get; set; }
 
+    /// <summary>Journal size that starts a background compaction (tests make it small).</summary>
+    public long CompactJournalBytes { get; set; } = Persistence.VaultPersistence.DefaultCompactAfterBytes;
+
     public string ManagementKey { get; set; } = RandomKey();
 
     public string IdentityHeader { get; set; } = RandomKey();
@@ -40,7 +43,8 @@ public sealed class LocalVaultOptions
           --vault NAME             create a vault at start (repeatable)
           --geography NAME         geography backup blobs are bound to (default localgeo)
           --tls-dir DIR            where localvault.crt.pem / localvault.key.pem live (default ~/.localvault/tls)
-          --data-dir DIR           persist every vault there (default: in memory)
+          --data-dir DIR           persist every vault there (default: in memory); answers wait until durable
+          --compact-journal-bytes N  journal size that starts a compaction into a snapshot (default 33554432)
           --management-key KEY     key of the /_localvault endpoints (default: random, printed)
           --identity-header VALUE  X-IDENTITY-HEADER value of the managed-identity endpoint (default: random, printed)
           --delete-delay-ms N      delay of asynchronous delete/recover/purge for new vaults (default 0)
@@ -73,6 +77,7 @@ public sealed class LocalVaultOptions
                 case "--geography": o.Geography = NonEmpty(arg, Value()); break;
                 case "--tls-dir": o.TlsDirectory = Path.GetFullPath(NonEmpty(arg, Value())); break;
                 case "--data-dir": o.DataDirectory = Path.GetFullPath(NonEmpty(arg, Value())); break;
+                case "--compact-journal-bytes": o.CompactJournalBytes = Number(4096, int.MaxValue); break;
                 case "--management-key": o.ManagementKey = NonEmpty(arg, Value()); break;
                 case "--identity-header": o.IdentityHeader = NonEmpty(arg, Value()); break;
                 case "--delete-delay-ms": o.DeleteDelayMs = Number(0, 3_600_000); break;
@@ -90,5 +95,5 @@ public sealed class LocalVaultOptions
     private static string NonEmpty(string option, string value)
         => string.IsNullOrWhiteSpace(value) ? throw new ArgumentException($"{option} needs a non-empty value.") : value;
 
-    private static string RandomKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+    private static string RandomKey() => Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
 }

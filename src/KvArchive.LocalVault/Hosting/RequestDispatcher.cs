@@ -1,11 +1,15 @@
 using KvArchive.LocalVault.Http;
 using KvArchive.LocalVault.Management;
+using KvArchive.LocalVault.Persistence;
 using Microsoft.AspNetCore.Http;
 
 namespace KvArchive.LocalVault.Hosting;
 
-/// <summary>The one terminal handler: the identity port, the /_localvault prefix, or a vault call.</summary>
-public sealed class RequestDispatcher(VaultPipeline vaults, ManagementApi management, IdentityTokenEndpoint identity, Func<int> identityPort, TextWriter? requestLog)
+/// <summary>
+/// The one terminal handler: the identity port, the /_localvault prefix, or a vault call. With a data directory, a
+/// management call other than GET (vaults, settings, seeding, identities) answers once its changes are durable.
+/// </summary>
+public sealed class RequestDispatcher(VaultPipeline vaults, ManagementApi management, IdentityTokenEndpoint identity, Func<int> identityPort, TextWriter? requestLog, DurabilityGate? durability = null)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -18,6 +22,11 @@ public sealed class RequestDispatcher(VaultPipeline vaults, ManagementApi manage
             }
             else if (context.Request.Path.StartsWithSegments(ManagementApi.Prefix, StringComparison.OrdinalIgnoreCase))
             {
+                if (durability is not null && !HttpMethods.IsGet(context.Request.Method))
+                {
+                    durability.Hold(context);
+                }
+
                 await management.HandleAsync(context);
             }
             else

@@ -76,6 +76,34 @@ public static class OperationTraits
         _ => ("rng", null),
     };
 
+    /// <summary>
+    /// Whether an operation may change stored state, so that with a data directory its answer waits until the change
+    /// is durable. Derived from the permission it needs: reads (get, list, backup, reading deleted objects, issuers'
+    /// reads, cryptographic operations, random bytes) change nothing; any other permission may. A new operation is
+    /// covered by its permission, and one wrongly taken as mutating only waits for a journal flush it did not need.
+    /// </summary>
+    public static bool Mutates(VaultOperation op) => MutatesTable[(int)op];
+
+    private static readonly HashSet<string> ReadVerbs = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "get", "list", "backup", "getissuers", "listissuers", "sign", "verify", "encrypt", "decrypt", "wrapKey", "unwrapKey", "release", "rng",
+    };
+
+    private static readonly bool[] MutatesTable = Enum.GetValues<VaultOperation>().Select(ComputeMutates).ToArray();
+
+    private static bool ComputeMutates(VaultOperation op)
+    {
+        if (op is VaultOperation.DeletedSecretList or VaultOperation.DeletedSecretGet or VaultOperation.DeletedKeyList
+            or VaultOperation.DeletedKeyGet or VaultOperation.DeletedCertificateList or VaultOperation.DeletedCertificateGet)
+        {
+            return false;
+        }
+
+        var permission = Compute(op)[0];
+        var verb = permission[(permission.IndexOf('/', StringComparison.Ordinal) + 1)..];
+        return !ReadVerbs.Contains(verb);
+    }
+
     /// <summary>The budget of an operation (key creates are refined by key type in the handler).</summary>
     public static BudgetKind Budget(VaultOperation op) => op switch
     {

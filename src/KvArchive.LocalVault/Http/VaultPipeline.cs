@@ -1,6 +1,7 @@
 using KvArchive.LocalVault.Auth;
 using KvArchive.LocalVault.Endpoints;
 using KvArchive.LocalVault.Faults;
+using KvArchive.LocalVault.Persistence;
 using KvArchive.LocalVault.Store;
 using Microsoft.AspNetCore.Http;
 
@@ -9,9 +10,11 @@ namespace KvArchive.LocalVault.Http;
 /// <summary>
 /// Every vault call: authenticate first (the 401 challenge comes before routing or reading the body), then the
 /// vault from the Host header, api-version, route, permission, faults, budget, handler. Errors of any step are
-/// written by <see cref="ErrorWriter"/>; each call is counted in the vault's statistics.
+/// written by <see cref="ErrorWriter"/>; each call is counted in the vault's statistics. With a data directory, the
+/// answer of every operation that may change state (<see cref="OperationTraits.Mutates"/>) waits until the change is
+/// durable (<see cref="DurabilityGate"/>), whatever the endpoint.
 /// </summary>
-public sealed class VaultPipeline(VaultRegistry vaults, TokenService tokens, VaultClock clock, EndpointRouter endpoints, TextWriter errorLog)
+public sealed class VaultPipeline(VaultRegistry vaults, TokenService tokens, VaultClock clock, EndpointRouter endpoints, TextWriter errorLog, DurabilityGate? durability = null)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -51,6 +54,11 @@ public sealed class VaultPipeline(VaultRegistry vaults, TokenService tokens, Vau
             if (settings.Throttling && !vault.Throttle.TryAcquire(OperationTraits.Budget(route.Operation), VaultClock.MonotonicMs))
             {
                 throw VaultErrors.Throttled(settings.RetryAfterSeconds);
+            }
+
+            if (durability is not null && OperationTraits.Mutates(route.Operation))
+            {
+                durability.Hold(context);
             }
 
             await endpoints.HandleAsync(new VaultCall

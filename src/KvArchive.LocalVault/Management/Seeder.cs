@@ -114,7 +114,7 @@ public sealed class Seeder(VaultClock clock)
     {
         var created = now - request.Versions + v + 1;
         var contentType = (i % 5) switch { 1 => "text/plain", 2 => "application/json", _ => null };
-        var filler = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes((request.ValueBytes + 1) / 2))[..request.ValueBytes];
+        var filler = Convert.ToHexString(RandomNumberGenerator.GetBytes((request.ValueBytes + 1) / 2)).ToLowerInvariant()[..request.ValueBytes];
         var value = contentType == "application/json" ? $"{{\"name\":\"{name}\",\"v\":{v}}}" : filler;
         return new SecretVersion
         {

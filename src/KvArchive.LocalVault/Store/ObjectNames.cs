@@ -42,5 +42,5 @@ public static class ObjectNames
         return version;
     }
 
-    public static string NewVersion() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    public static string NewVersion() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
 }

@@ -12,12 +12,16 @@ public sealed class Vault
     private VaultSettings _settings;
     private FaultPlan? _faults;
     private int _dirty;
+    private bool _full;
 
     public Vault(string name, VaultSettings settings, string baseUri)
     {
         Name = name;
         _settings = settings;
         BaseUri = baseUri;
+        Secrets = new ObjectCollection<SecretEntry>(this);
+        Keys = new ObjectCollection<KeyEntry>(this);
+        Certificates = new ObjectCollection<CertificateEntry>(this);
     }
 
     /// <summary>Lower-case vault name.</summary>
@@ -38,13 +42,14 @@ public sealed class Vault
         set => Volatile.Write(ref _faults, value);
     }
 
-    public Lock Gate { get; } = new();
+    // A plain monitor object: System.Threading.Lock is .NET 9+, and LocalVault targets net8.0.
+    public object Gate { get; } = new();
 
-    public ObjectCollection<SecretEntry> Secrets { get; } = new();
+    public ObjectCollection<SecretEntry> Secrets { get; }
 
-    public ObjectCollection<KeyEntry> Keys { get; } = new();
+    public ObjectCollection<KeyEntry> Keys { get; }
 
-    public ObjectCollection<CertificateEntry> Certificates { get; } = new();
+    public ObjectCollection<CertificateEntry> Certificates { get; }
 
     /// <summary>Certificate contacts as JSON text (null: none set).</summary>
     public string? ContactsJson { get; set; }
@@ -59,13 +64,53 @@ public sealed class Vault
     /// <summary>Set once the vault was deleted through the management API.</summary>
     public bool Removed { get; set; }
 
+    /// <summary>True when changes are tracked for a data directory's journal.</summary>
+    public bool TracksChanges { get; private set; }
+
     public long NextSequence() => ++Sequence;
 
-    /// <summary>Records that the state changed and must be persisted.</summary>
-    public void MarkDirty() => Volatile.Write(ref _dirty, 1);
+    /// <summary>
+    /// Records that the state changed and must be persisted (vault-level state such as settings or contacts, or any
+    /// change at all); a mutating request's answer then waits until the vault's record is durable.
+    /// </summary>
+    public void MarkDirty()
+    {
+        Volatile.Write(ref _dirty, 1);
+        if (TracksChanges)
+        {
+            MutationScope.Current?.Note(this);
+        }
+    }
+
+    /// <summary>Records that the whole vault must be journaled (a new vault).</summary>
+    public void MarkFull()
+    {
+        _full = true;
+        MarkDirty();
+    }
 
     /// <summary>Takes the dirty flag (true if a save is due).</summary>
     public bool TakeDirty() => Interlocked.Exchange(ref _dirty, 0) == 1;
+
+    /// <summary>Takes the full-capture flag (under the lock).</summary>
+    public bool TakeFull()
+    {
+        var full = _full;
+        _full = false;
+        return full;
+    }
+
+    /// <summary>True when something is waiting to be journaled (under the lock).</summary>
+    public bool HasPendingChanges => Volatile.Read(ref _dirty) == 1 || _full || Secrets.HasChanged || Keys.HasChanged || Certificates.HasChanged;
+
+    /// <summary>Starts noting changed entries (a data directory is in use).</summary>
+    public void EnableChangeTracking()
+    {
+        Secrets.EnableTracking();
+        Keys.EnableTracking();
+        Certificates.EnableTracking();
+        TracksChanges = true;
+    }
 
     /// <summary>Finds an entry and applies its due transitions (removing it if purged); null if none.</summary>
     public TEntry? Resolve<TEntry>(ObjectCollection<TEntry> collection, string name, long nowMs, long nowSeconds)
@@ -108,6 +153,11 @@ public sealed class Vault
 
         key.Managed = true;
         key.Versions.Add(pending.Key! with { Sequence = NextSequence() });
+
+        // A completion can happen inside a read (the first poll): note all three names for the journal.
+        Certificates.NoteChanged(certificate.Name);
+        Keys.NoteChanged(certificate.Name);
+        Secrets.NoteChanged(certificate.Name);
         var secret = Secrets.Find(certificate.Name);
         if (secret is null)
         {

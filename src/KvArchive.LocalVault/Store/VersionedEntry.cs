@@ -10,6 +10,13 @@ public abstract class VersionedEntry<TVersion> : ObjectEntry
 
     public override int VersionCount => Versions.Count;
 
+    /// <summary>
+    /// The versions as the data directory's journal last recorded them, so that the next record of this entry carries
+    /// only the versions appended since (null: the next record carries them all). Persistence only, under the lock.
+    /// </summary>
+    [JsonIgnore]
+    public TVersion[]? JournaledVersions { get; set; }
+
     /// <summary>The newest version, or null when there is none yet.</summary>
     [JsonIgnore]
     public TVersion? Latest => Versions.Count == 0 ? null : Versions[^1];

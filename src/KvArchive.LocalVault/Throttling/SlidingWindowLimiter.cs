@@ -7,7 +7,7 @@ namespace KvArchive.LocalVault.Throttling;
 public sealed class SlidingWindowLimiter(int limit, long windowMs)
 {
     private readonly long[] _admitted = new long[limit];
-    private readonly Lock _gate = new();
+    private readonly object _gate = new();
     private int _next;
     private int _count;
 

@@ -135,7 +135,7 @@ public sealed class PackageFixture : IAsyncLifetime
         return await RunAsync(TimeSpan.FromMinutes(2), host, "run-script", "--file", file);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, params string[] arguments)
+    internal static async Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, params string[] arguments)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
