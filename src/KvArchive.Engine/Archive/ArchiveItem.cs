@@ -110,5 +110,5 @@ public sealed class ArchiveItem
     internal ArchiveEntryDocument Row { get; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Type.ToString().ToLowerInvariant()} {Name}";
+    public override string ToString() => $"{Type.Word()} {Name}";
 }

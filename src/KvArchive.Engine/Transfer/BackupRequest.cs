@@ -15,5 +15,5 @@ public sealed class BackupRequest
     public Uri? VaultUri { get; init; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Type.ToString().ToLowerInvariant()} {Name}";
+    public override string ToString() => $"{Type.Word()} {Name}";
 }

@@ -30,5 +30,5 @@ public sealed class RestoreRecord
     public required string ArchivePath { get; init; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Type.ToString().ToLowerInvariant()} {Name}: {Status}";
+    public override string ToString() => $"{Type.Word()} {Name}: {Status}";
 }

@@ -22,7 +22,8 @@ internal sealed class TransferRunner<TItem> : IDisposable
     private readonly Channel<(long Sequence, TItem Item)> _queue;
     private readonly CancellationTokenSource _cancellation;
     private readonly CancellationToken _hostToken;
-    private readonly Task[] _workers;
+    private readonly int _throttleLimit;
+    private Task[] _workers = [];
     private readonly SortedDictionary<long, ItemScope> _finishedOutOfOrder = [];
     private readonly TransferProgress _progress;
     private readonly int _maxInFlight;
@@ -48,11 +49,7 @@ internal sealed class TransferRunner<TItem> : IDisposable
         // (e.g. a listing of 100,000 objects) is not read far ahead of the work. Items whose worker moved on
         // but that are not finished (a backup waiting for its listing check) count too, hence the margin.
         _maxInFlight = (throttleLimit * 4) + DeferredMargin;
-        _workers = new Task[throttleLimit];
-        for (var i = 0; i < throttleLimit; i++)
-        {
-            _workers[i] = Task.Run(WorkerAsync);
-        }
+        _throttleLimit = throttleLimit;
     }
 
     /// <summary>Cancelled when the host cancels or the run fails.</summary>
@@ -68,6 +65,7 @@ internal sealed class TransferRunner<TItem> : IDisposable
     public void Add(TItem item)
     {
         ThrowIfStopped();
+        StartWorkers();
         _queue.Writer.TryWrite((_nextSequence++, item));
         _added++;
         Run(() => _added - _finished < _maxInFlight);
@@ -97,6 +95,21 @@ internal sealed class TransferRunner<TItem> : IDisposable
         Task.WaitAll(_workers);
         _progress.Tick(_host, _added, _finished, _failed, inputComplete: true);
         _progress.Complete(_host, _finished, _failed);
+    }
+
+    /// <summary>Starts the workers with the first item (constructing a runner starts nothing).</summary>
+    private void StartWorkers()
+    {
+        if (_workers.Length > 0)
+        {
+            return;
+        }
+
+        _workers = new Task[_throttleLimit];
+        for (var i = 0; i < _throttleLimit; i++)
+        {
+            _workers[i] = Task.Run(WorkerAsync);
+        }
     }
 
     /// <summary>Stops the workers (cancelling what they are doing) and waits briefly for them.</summary>

@@ -4,12 +4,16 @@ namespace KvArchive.Engine.Vault;
 /// Everything KvArchive asks of one vault. Secrets and certificates are served by the Azure SDK clients, keys
 /// by Azure.Core's pipeline against the keys REST API; callers cannot tell. One instance per vault per command
 /// invocation. Every failure is a <see cref="KvException"/> naming the object; retries of transient failures
-/// (including 429 without Retry-After) happen inside, so a throw is final.
+/// (including 429 without Retry-After) happen inside, so a throw is final. Disposing closes its connections:
+/// its owner (<see cref="VaultClients"/>) does that once, when the command ends.
 /// </summary>
-public interface IVaultClient
+public interface IVaultClient : IDisposable
 {
     /// <summary>The vault's URI.</summary>
     Uri VaultUri { get; }
+
+    /// <summary>Deletes, purges and recoveries this client started and has not seen finish (for name probes).</summary>
+    IPendingTransitions Pending { get; }
 
     /// <summary>The vault's name.</summary>
     string VaultName { get; }

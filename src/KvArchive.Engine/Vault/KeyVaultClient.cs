@@ -7,7 +7,7 @@ namespace KvArchive.Engine.Vault;
 /// failure mapped once by <see cref="KvErrorMapper"/>. Created by <c>VaultClientFactory</c>; dispose it when the
 /// command ends to close its connections.
 /// </summary>
-internal sealed class KeyVaultClient : IVaultClient, IDisposable
+internal sealed class KeyVaultClient : IVaultClient
 {
     private readonly IReadOnlyDictionary<KvObjectType, IObjectStore> _stores;
     private readonly ISecretStore _secrets;
@@ -33,7 +33,7 @@ internal sealed class KeyVaultClient : IVaultClient, IDisposable
     internal VaultIdentity Vault { get; }
 
     /// <summary>Deletes and recoveries this client started and has not seen finish (for the name probe).</summary>
-    internal PendingRemovals Pending { get; } = new();
+    public IPendingTransitions Pending { get; } = new PendingRemovals();
 
     public Uri VaultUri => Vault.Uri;
 
@@ -91,7 +91,7 @@ internal sealed class KeyVaultClient : IVaultClient, IDisposable
         {
             if (blob.IsEmpty)
             {
-                throw new KvException(KvErrorKind.InvalidArgument, KvErrorIds.BackupRejected, $"The {ObjectPaths.Word(type)} backup blob is empty; nothing was sent to vault '{VaultName}'.") { ObjectType = type };
+                throw new KvException(KvErrorKind.InvalidArgument, KvErrorIds.BackupRejected, $"The {type.Word()} backup blob is empty; nothing was sent to vault '{VaultName}'.") { ObjectType = type };
             }
 
             return Store(type).RestoreAsync(blob, cancellationToken);
@@ -179,7 +179,7 @@ internal sealed class KeyVaultClient : IVaultClient, IDisposable
             throw new KvException(
                 KvErrorKind.InvalidArgument,
                 KvErrorIds.InvalidArgument,
-                $"'{name}' is not a valid {ObjectPaths.Word(type)} name: Key Vault names have 1 to 127 letters, digits and '-'.")
+                $"'{name}' is not a valid {type.Word()} name: Key Vault names have 1 to 127 letters, digits and '-'.")
             {
                 ObjectType = type,
                 ObjectName = name,

@@ -15,27 +15,14 @@ internal static class ObjectPaths
     /// <summary>"deletedsecrets", "deletedkeys" or "deletedcertificates".</summary>
     public static string DeletedCollection(KvObjectType type) => "deleted" + Collection(type);
 
-    /// <summary>The word for a type in messages: "secret", "key", "certificate".</summary>
-    public static string Word(KvObjectType type) => type switch
-    {
-        KvObjectType.Secret => "secret",
-        KvObjectType.Key => "key",
-        KvObjectType.Certificate => "certificate",
-        _ => "object",
-    };
+    /// <summary>The word for a type in messages (forwards to <see cref="KvObjectTypeText.Word"/>).</summary>
+    public static string Word(KvObjectType type) => type.Word();
 
     /// <summary>Name and version from an object id (either may be null when absent).</summary>
     public static (string? Name, string? Version) Parse(Uri? id)
     {
-        if (id is null || !id.IsAbsoluteUri)
-        {
-            return (null, null);
-        }
-
-        var segments = id.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var name = segments.Length > 1 ? Uri.UnescapeDataString(segments[1]) : null;
-        var version = segments.Length > 2 ? segments[2] : null;
-        return (name, string.IsNullOrEmpty(version) ? null : version);
+        var (_, name, version) = ObjectIdentifier.Split(id);
+        return (name, version);
     }
 
     /// <summary>Parses an id string; null when it is not an absolute URI.</summary>

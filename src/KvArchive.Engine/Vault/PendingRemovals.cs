@@ -8,7 +8,7 @@ namespace KvArchive.Engine.Vault;
 /// to the name answer 409. Reads cannot tell that state from a free name; this memory can, for transitions started
 /// by this client.
 /// </summary>
-internal sealed class PendingRemovals
+internal sealed class PendingRemovals : IPendingTransitions
 {
     private static readonly TimeSpan Horizon = TimeSpan.FromMinutes(10);
     private readonly ConcurrentDictionary<(KvObjectType, string), (PendingTransition Transition, DateTimeOffset At)> _started = new();

@@ -43,7 +43,7 @@ public static class VaultOperations
                 return await ProbeAsync(() => client.GetAsync(type, name, null, ct)).ConfigureAwait(false) is null;
             },
             cancellationToken).ConfigureAwait(false);
-        Pending(client)?.Finished(type, name);
+        client.Pending.Finished(type, name);
         return result;
     }
 
@@ -60,7 +60,7 @@ public static class VaultOperations
                 return result is not null;
             },
             cancellationToken).ConfigureAwait(false);
-        Pending(client)?.Finished(type, name);
+        client.Pending.Finished(type, name);
         return result!;
     }
 
@@ -79,7 +79,7 @@ public static class VaultOperations
                 return stillDeleted is null;
             },
             cancellationToken).ConfigureAwait(false);
-        Pending(client)?.Finished(type, name);
+        client.Pending.Finished(type, name);
     }
 
     /// <summary>
@@ -93,23 +93,23 @@ public static class VaultOperations
     public static async Task<KvNameState> GetNameStateAsync(this IVaultClient client, KvObjectType type, string name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var pending = Pending(client);
+        var pending = client.Pending;
         try
         {
             await client.GetAsync(type, name, null, cancellationToken).ConfigureAwait(false);
-            pending?.Finished(type, name);
+            pending.Finished(type, name);
             return KvNameState.Exists;
         }
         catch (KvException e) when (e.ErrorId == KvErrorIds.SecretDisabled)
         {
-            pending?.Finished(type, name);
+            pending.Finished(type, name);
             return KvNameState.Exists;
         }
         catch (KvException e) when (e.Kind == KvErrorKind.NotFound && e.ErrorId == KvErrorIds.ObjectNotFound)
         {
         }
 
-        var transition = pending?.Pending(type, name);
+        var transition = pending.Pending(type, name);
         try
         {
             await client.GetDeletedAsync(type, name, cancellationToken).ConfigureAwait(false);
@@ -118,7 +118,7 @@ public static class VaultOperations
                 return KvNameState.BeingDeleted;
             }
 
-            pending?.Finished(type, name);
+            pending.Finished(type, name);
             return KvNameState.SoftDeleted;
         }
         catch (KvException e) when (e.Kind == KvErrorKind.NotFound && e.ErrorId == KvErrorIds.ObjectNotFound)
@@ -136,7 +136,7 @@ public static class VaultOperations
             case PendingTransition.Recover:
                 return KvNameState.BeingRecovered;
             default:
-                pending?.Finished(type, name);
+                pending.Finished(type, name);
                 return KvNameState.Free;
         }
     }
@@ -211,11 +211,10 @@ public static class VaultOperations
 
             if (backoff.Expired)
             {
-                var word = type switch { KvObjectType.Secret => "secret", KvObjectType.Key => "key", _ => "certificate" };
                 throw new KvException(
                     KvErrorKind.Conflict,
                     timeoutErrorId,
-                    $"Vault '{client.VaultName}' had not finished {doing} {word} '{name}' after {wait.Timeout.TotalSeconds:0} s; it may still finish.")
+                    $"Vault '{client.VaultName}' had not finished {doing} {type.Word()} '{name}' after {wait.Timeout.TotalSeconds:0} s; it may still finish.")
                 {
                     ObjectType = type,
                     ObjectName = name,
@@ -237,8 +236,6 @@ public static class VaultOperations
             return null;
         }
     }
-
-    private static PendingRemovals? Pending(IVaultClient client) => (client as KeyVaultClient)?.Pending;
 
     /// <summary>Bounded exponential backoff with jitter.</summary>
     private sealed class Backoff(KvWaitOptions wait)

@@ -58,17 +58,18 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
+        // The rate limiter hears every answer of the command's clients from their first request.
+        var limiter = new AdaptiveRateLimiter(AdaptiveRateOptions.ForKeyVault(MaxBudgetShare, MaxRequestRate > 0 ? MaxRequestRate : null));
         var options = new BackupOptions
         {
             Path = KvArchivePath.Resolve(this, Path),
             Force = Force,
             ThrottleLimit = ThrottleLimit,
-            RateLimiter = new AdaptiveRateLimiter(AdaptiveRateOptions.ForKeyVault(MaxBudgetShare, MaxRequestRate > 0 ? MaxRequestRate : null)),
+            RateLimiter = limiter,
         };
         try
         {
-            _session = BackupSession.Start(HostContext, options, SessionClient);
-            ObserveRequestsWith(_session.RateLimiter);
+            _session = BackupSession.Start(HostContext, options, OpenClients(limiter));
         }
         catch (KvException e)
         {
@@ -96,23 +97,10 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
                 return;
             }
 
-            if (Name is null || Name.Length == 0)
+            // The session lists: the whole vault (no name), or what each name or pattern matches.
+            foreach (var name in Name is { Length: > 0 } ? Name : new string?[] { null })
             {
-                session.AddVault(vault, types);
-                return;
-            }
-
-            var client = GetClient(vault);
-            foreach (var name in Name)
-            {
-                try
-                {
-                    Stream(client.QueryAsync(new KvObjectQuery { Types = types, Name = name }, StopToken), session.Add);
-                }
-                catch (KvException e) when (!KvErrorRecords.IsFatal(e) && e.Kind != KvErrorKind.Cancelled)
-                {
-                    WriteKvError(e, name);
-                }
+                session.Add(new KvObjectQuery { Types = types, Name = name }, vault);
             }
         }
         catch (KvException e) when (e.Kind == KvErrorKind.Cancelled && StopToken.IsCancellationRequested)

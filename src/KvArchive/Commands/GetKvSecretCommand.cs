@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using KvArchive.Addressing;
 using KvArchive.Completion;
 using KvArchive.Engine.Vault;
 using KvArchive.Hosting;
@@ -59,7 +58,7 @@ public sealed class GetKvSecretCommand : KvVaultCommandBase
                 if (InputObject.Type != KvObjectType.Secret)
                 {
                     WriteError(KvErrorRecords.Create(KvErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
-                        $"'{InputObject.Name}' is a {InputObject.Type.ToString().ToLowerInvariant()}, not a secret. Pipe secrets only: Get-KvObject -Type Secret | Get-KvSecret.", InputObject));
+                        $"'{InputObject.Name}' is a {InputObject.Type.Word()}, not a secret. Pipe secrets only: Get-KvObject -Type Secret | Get-KvSecret.", InputObject));
                     return;
                 }
 

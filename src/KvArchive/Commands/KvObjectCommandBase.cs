@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using KvArchive.Addressing;
 using KvArchive.Completion;
 using KvArchive.Engine.Vault;
 using KvArchive.Hosting;
@@ -74,5 +73,5 @@ public abstract class KvObjectCommandBase : KvVaultCommandBase
 
     /// <summary>"secret 'db' in vault prod": how messages and confirmations name an object.</summary>
     internal static string Describe(ObjectTarget target) =>
-        $"{target.Type.ToString().ToLowerInvariant()} '{target.Name}'{(target.Version is null ? string.Empty : $" version {target.Version}")} in vault {target.Client.VaultName}";
+        $"{target.Type.Word()} '{target.Name}'{(target.Version is null ? string.Empty : $" version {target.Version}")} in vault {target.Client.VaultName}";
 }

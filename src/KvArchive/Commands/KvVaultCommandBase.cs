@@ -8,12 +8,14 @@ namespace KvArchive.Commands;
 
 /// <summary>
 /// The parameters that say which vault and which sign-in, shared by every cmdlet that talks to a vault. One
-/// vault client per vault per invocation, kept here and reused for every pipeline object.
+/// vault client per vault per invocation, owned by the command's <see cref="VaultClients"/> and reused for every
+/// pipeline object (and lent to a transfer session).
 /// </summary>
 public abstract class KvVaultCommandBase : KvCommandBase
 {
-    private readonly Dictionary<string, object> _clients = new(StringComparer.OrdinalIgnoreCase);
-    private object? _observer;
+    // object, not VaultClients: a field of an engine type would load the engine when PowerShell reflects over
+    // this class at import, before the module's resolver exists.
+    private object? _clients;
 
     /// <summary>The vault's name in the public cloud (https://NAME.vault.azure.net/). First position, as in Az.KeyVault.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -75,47 +77,49 @@ public abstract class KvVaultCommandBase : KvCommandBase
         return null!;
     }
 
+    /// <summary>
+    /// This command's vault clients: the one owner of them, created on first use (or by <see cref="OpenClients"/>)
+    /// and disposed once with the command. Transfer sessions borrow them.
+    /// </summary>
+    internal VaultClients Clients => (VaultClients)(_clients ??= NewClients(null));
+
+    /// <summary>
+    /// Creates this command's clients with a request observer (a transfer's rate limiter) attached from the start;
+    /// call it in BeginProcessing, before any client is used.
+    /// </summary>
+    internal VaultClients OpenClients(IRequestObserver observer)
+    {
+        if (_clients is not null)
+        {
+            throw new InvalidOperationException("The command's vault clients were created before their request observer was given.");
+        }
+
+        var clients = NewClients(observer);
+        _clients = clients;
+        return clients;
+    }
+
     /// <summary>The client of a vault, created on first use and reused for the rest of the invocation.</summary>
     internal IVaultClient GetClient(Uri vaultUri)
     {
-        var key = vaultUri.GetLeftPart(UriPartial.Authority);
-        if (_clients.TryGetValue(key, out var existing))
-        {
-            return (IVaultClient)existing;
-        }
-
-        IVaultClient client;
         try
         {
-            client = VaultClientFactory.Create(BuildOptions(vaultUri), (IRequestObserver?)_observer);
+            return Clients.Get(vaultUri);
         }
         catch (KvException e)
         {
             ThrowTerminatingError(KvErrorRecords.Create(e, vaultUri));
             throw;
         }
-
-        _clients[key] = client;
-        WriteVerbose($"Connected to vault {client.VaultName} ({client.VaultUri}).");
-        return client;
-    }
-
-    /// <summary>
-    /// Makes every client this command creates report its responses to an observer (a transfer session's rate
-    /// limiter), so the command's own listing and the session's work share one client per vault and one rate.
-    /// Call it before the first <see cref="GetClient(Uri)"/>.
-    /// </summary>
-    internal void ObserveRequestsWith(IRequestObserver observer) => _observer = observer;
-
-    /// <summary>The client factory handed to a transfer session: this command's own clients.</summary>
-    internal IVaultClient SessionClient(Uri vaultUri, IRequestObserver observer)
-    {
-        _observer ??= observer;
-        return GetClient(vaultUri);
     }
 
     /// <summary>The client of the vault the parameters name.</summary>
     internal IVaultClient GetClient() => GetClient(ResolveVaultUri());
+
+    private VaultClients NewClients(IRequestObserver? observer) => new(uri => VaultClientFactory.Create(BuildOptions(uri), observer))
+    {
+        Created = client => WriteVerbose($"Connected to vault {client.VaultName} ({client.VaultUri})."),
+    };
 
     /// <summary>Connection options for a vault from the parameters (also used by the transfer cmdlets' own clients).</summary>
     internal VaultConnectionOptions BuildOptions(Uri vaultUri)
@@ -165,12 +169,8 @@ public abstract class KvVaultCommandBase : KvCommandBase
     {
         if (disposing)
         {
-            foreach (var client in _clients.Values)
-            {
-                (client as IDisposable)?.Dispose();
-            }
-
-            _clients.Clear();
+            (_clients as IDisposable)?.Dispose();
+            _clients = null;
         }
 
         base.Dispose(disposing);

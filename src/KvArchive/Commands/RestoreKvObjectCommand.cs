@@ -97,18 +97,19 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
             WriteVerbose("No -VaultName or -VaultUri: each entry is restored into the vault it was backed up from.");
         }
 
+        // The rate limiter hears every answer of the command's clients from their first request.
+        var limiter = new AdaptiveRateLimiter(AdaptiveRateOptions.ForKeyVault(MaxBudgetShare, MaxRequestRate > 0 ? MaxRequestRate : null));
         var options = new RestoreOptions
         {
             TargetVaultUri = target,
             ExistingPolicy = existingPolicy,
             SoftDeletedPolicy = softDeletedPolicy,
             ThrottleLimit = ThrottleLimit,
-            RateLimiter = new AdaptiveRateLimiter(AdaptiveRateOptions.ForKeyVault(MaxBudgetShare, MaxRequestRate > 0 ? MaxRequestRate : null)),
+            RateLimiter = limiter,
         };
         try
         {
-            _session = RestoreSession.Start(HostContext, options, SessionClient);
-            ObserveRequestsWith(_session.RateLimiter);
+            _session = RestoreSession.Start(HostContext, options, OpenClients(limiter));
         }
         catch (KvException e)
         {

@@ -19,7 +19,7 @@ public sealed class UndoKvObjectRemovalCommand : KvObjectCommandBase
             if (target.Removed == false)
             {
                 WriteError(KvErrorRecords.Create(KvErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
-                    $"The {target.Type.ToString().ToLowerInvariant()} '{target.Name}' is not removed; pipe removed objects: Get-KvObject -InRemovedState | Undo-KvObjectRemoval.", target.Target));
+                    $"The {target.Type.Word()} '{target.Name}' is not removed; pipe removed objects: Get-KvObject -InRemovedState | Undo-KvObjectRemoval.", target.Target));
                 continue;
             }
 

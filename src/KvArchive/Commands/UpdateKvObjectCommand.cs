@@ -60,14 +60,14 @@ public sealed class UpdateKvObjectCommand : KvObjectCommandBase
             if (update.ContentType is not null && target.Type != KvObjectType.Secret)
             {
                 WriteError(KvErrorRecords.Create(KvErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
-                    $"-ContentType applies to secrets only; '{target.Name}' is a {target.Type.ToString().ToLowerInvariant()}.", target.Target));
+                    $"-ContentType applies to secrets only; '{target.Name}' is a {target.Type.Word()}.", target.Target));
                 continue;
             }
 
             if (target.Removed == true)
             {
                 WriteError(KvErrorRecords.Create(KvErrorIds.ObjectSoftDeleted, ErrorCategory.InvalidOperation,
-                    $"The {target.Type.ToString().ToLowerInvariant()} '{target.Name}' is removed; recover it with Undo-KvObjectRemoval before updating it.", target.Target));
+                    $"The {target.Type.Word()} '{target.Name}' is removed; recover it with Undo-KvObjectRemoval before updating it.", target.Target));
                 continue;
             }
 

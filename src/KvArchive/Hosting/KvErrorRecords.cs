@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KvArchive.Engine.Archive;
 using KvArchive.Engine.Vault;
 
 namespace KvArchive.Hosting;
@@ -22,19 +23,21 @@ internal static class KvErrorRecords
     };
 
     /// <summary>
-    /// True when the failure concerns the vault or the credential rather than one object, so that every
-    /// further object would fail the same way: the command stops with one terminating error.
-    /// </summary>
-    public static bool IsFatal(KvException exception) =>
-        exception.Kind is KvErrorKind.Unauthenticated or KvErrorKind.Connection
-        || exception.ErrorId is KvErrorIds.InvalidVault or KvErrorIds.VaultUnreachable or KvErrorIds.Unauthenticated;
-
-    /// <summary>
     /// An error record whose id is the engine's stable id, whose target is the failed item and whose recommended
     /// action is the module's wording of the next step for that id.
     /// </summary>
     public static ErrorRecord Create(KvException exception, object? target)
-        => WithAction(new ErrorRecord(exception, exception.ErrorId, CategoryOf(exception.Kind), target), KvRecommendedActions.For(exception));
+    {
+        var record = WithAction(new ErrorRecord(exception, exception.ErrorId, CategoryOf(exception.Kind), target), KvRecommendedActions.For(exception));
+        if (target is ArchiveItem && exception.ErrorId == KvErrorIds.ObjectSoftDeleted)
+        {
+            // An archive entry met a soft-deleted name: the restore itself can purge it first.
+            record.ErrorDetails.RecommendedAction =
+                "Recover it with Undo-KvObjectRemoval, or restore again with -SoftDeletedPolicy Purge to purge it and restore the archived copy.";
+        }
+
+        return record;
+    }
 
     /// <summary>An error record for a failure found by the cmdlet itself (bad arguments, a missing choice).</summary>
     public static ErrorRecord Create(string errorId, ErrorCategory category, string message, object? target, Exception? inner = null)

@@ -5,6 +5,7 @@ using KvArchive.Engine.Vault;
 
 namespace KvArchive.Engine.Tests.Archive;
 
+[Trait("Category", "Unit")]
 public sealed class ArchiveDamageTests : IDisposable
 {
     private readonly string _folder = ArchiveTestData.NewFolder();

@@ -6,6 +6,7 @@ using KvArchive.Engine.Vault;
 
 namespace KvArchive.Engine.Tests.Archive;
 
+[Trait("Category", "Unit")]
 public sealed class ArchiveRoundTripTests : IDisposable
 {
     private readonly string _folder = ArchiveTestData.NewFolder();

@@ -3,6 +3,7 @@ using KvArchive.Engine.Vault;
 
 namespace KvArchive.Engine.Tests.Archive;
 
+[Trait("Category", "Unit")]
 public sealed class ArchiveWriterTests : IDisposable
 {
     private readonly string _folder = ArchiveTestData.NewFolder();

@@ -2,6 +2,7 @@ using KvArchive.Engine.Hosting;
 
 namespace KvArchive.Engine.Tests.Hosting;
 
+[Trait("Category", "Unit")]
 public sealed class HostPumpTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using KvArchive.Engine.Transfer;
 namespace KvArchive.Engine.Tests.Transfer;
 
 /// <summary>The limiter's rules one at a time, on a fake clock (the whole loop against a budget: Rate/RateControlTests).</summary>
+[Trait("Category", "Unit")]
 public sealed class AdaptiveRateLimiterTests
 {
     private readonly ManualTime _time = new();

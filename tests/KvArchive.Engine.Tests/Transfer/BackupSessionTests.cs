@@ -6,6 +6,7 @@ using KvArchive.Engine.Vault;
 
 namespace KvArchive.Engine.Tests.Transfer;
 
+[Trait("Category", "Unit")]
 public sealed class BackupSessionTests : IDisposable
 {
     private readonly string _folder = ArchiveTestData.NewFolder();
@@ -21,7 +22,7 @@ public sealed class BackupSessionTests : IDisposable
     private string ArchivePath => Path.Combine(_folder, "prod.kva");
 
     private BackupSession Start(int throttle = 8, bool force = false)
-        => BackupSession.Start(_host, new BackupOptions { Path = ArchivePath, ThrottleLimit = throttle, Force = force }, _vault);
+        => BackupSession.Start(_host, new BackupOptions { Path = ArchivePath, ThrottleLimit = throttle, Force = force }, SessionClients.Borrow(_vault));
 
     [Fact]
     public void Output_comes_in_input_order_and_every_host_call_on_the_calling_thread()
@@ -349,7 +350,7 @@ public sealed class BackupSessionTests : IDisposable
         }
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        using (var session = BackupSession.Start(_host, new BackupOptions { Path = ArchivePath, ThrottleLimit = 2, ExpectedCount = 80 }, _vault))
+        using (var session = BackupSession.Start(_host, new BackupOptions { Path = ArchivePath, ThrottleLimit = 2, ExpectedCount = 80 }, SessionClients.Borrow(_vault)))
         {
             session.AddVault();
             session.Complete();
@@ -367,7 +368,7 @@ public sealed class BackupSessionTests : IDisposable
     {
         var limiter = new AdaptiveRateLimiter();
         _vault.Observer = limiter;
-        return BackupSession.Start(_host, new BackupOptions { Path = ArchivePath, ThrottleLimit = throttle, RateLimiter = limiter }, _vault);
+        return BackupSession.Start(_host, new BackupOptions { Path = ArchivePath, ThrottleLimit = throttle, RateLimiter = limiter }, SessionClients.Borrow(_vault));
     }
 
     [Fact]
@@ -495,5 +496,31 @@ public sealed class BackupSessionTests : IDisposable
 
         // Listed again alone (the fake answers an empty list where the service answers 404), then taken again.
         Assert.InRange(_vault.Log.Count(l => l == "versions Key k20"), 2, 3);
+    }
+
+    [Fact]
+    public void Named_queries_are_listed_by_the_session_and_a_name_not_found_fails_alone_in_input_order()
+    {
+        _vault.Add(KvObjectType.Secret, "db-a");
+        _vault.Add(KvObjectType.Secret, "db-b");
+        _vault.Add(KvObjectType.Secret, "web");
+        var driver = Environment.CurrentManagedThreadId;
+        using (var session = Start())
+        {
+            session.Add(new KvObjectQuery { Types = [KvObjectType.Secret], Name = "db-*" }, _vault.VaultUri);
+            session.Add(new KvObjectQuery { Types = [KvObjectType.Secret], Name = "missing" }, _vault.VaultUri);
+            session.Add(new KvObjectQuery { Types = [KvObjectType.Secret], Name = "web" }, _vault.VaultUri);
+            Assert.Equal(3, session.Complete().Saved);
+        }
+
+        Assert.Equal([driver], _host.Threads);
+        Assert.Equal(["db-a", "db-b", "web"], _host.Records.Cast<BackupRecord>().Select(r => r.Name));
+        var error = Assert.Single(_host.Errors);
+        Assert.Equal((KvErrorIds.ObjectNotFound, (object?)"missing"), (error.Exception.ErrorId, error.Target));
+        var calls = _host.Calls.Where(c => c.Kind is "error" or "object").Select(c => c.Kind).ToList();
+        Assert.Equal(["object", "object", "error", "object"], calls);
+        EngineText.AssertNamesNoCommand([error.Exception.Message]);
+        using var reader = ArchiveReader.Open(ArchivePath);
+        Assert.Equal(3, reader.Items.Count);
     }
 }

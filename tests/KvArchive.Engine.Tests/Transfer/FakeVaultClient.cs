@@ -31,6 +31,13 @@ internal sealed class FakeVaultClient : IVaultClient
 
     public string VaultName { get; }
 
+    public IPendingTransitions Pending { get; } = new PendingRemovals();
+
+    /// <summary>Times the fake was disposed (its owner disposes it once).</summary>
+    public int Disposed { get; private set; }
+
+    public void Dispose() => Disposed++;
+
     /// <summary>Added to every call.</summary>
     public TimeSpan Latency { get; set; }
 

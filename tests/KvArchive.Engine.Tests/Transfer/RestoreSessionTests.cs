@@ -6,6 +6,7 @@ using KvArchive.Engine.Vault;
 
 namespace KvArchive.Engine.Tests.Transfer;
 
+[Trait("Category", "Unit")]
 public sealed class RestoreSessionTests : IDisposable
 {
     private readonly string _folder = ArchiveTestData.NewFolder();
@@ -25,7 +26,7 @@ public sealed class RestoreSessionTests : IDisposable
     private List<ArchiveItem> Backup()
     {
         using (var host = new RecordingHost())
-        using (var session = BackupSession.Start(host, new BackupOptions { Path = ArchivePath }, _source))
+        using (var session = BackupSession.Start(host, new BackupOptions { Path = ArchivePath }, SessionClients.Borrow(_source)))
         {
             session.AddVault();
             session.Complete();
@@ -37,7 +38,7 @@ public sealed class RestoreSessionTests : IDisposable
 
     private RestoreSummary Restore(IEnumerable<ArchiveItem> items, RestoreOptions? options = null)
     {
-        using var session = RestoreSession.Start(_host, options ?? new RestoreOptions(), _target);
+        using var session = RestoreSession.Start(_host, options ?? new RestoreOptions(), SessionClients.Borrow(_target));
         foreach (var item in items)
         {
             session.Add(item);
@@ -140,7 +141,8 @@ public sealed class RestoreSessionTests : IDisposable
         Restore(items);
         var error = Assert.Single(_host.Errors);
         Assert.Equal(KvErrorIds.ObjectSoftDeleted, error.Exception.ErrorId);
-        Assert.Contains("-SoftDeletedPolicy Purge", error.Exception.Message);
+        Assert.Contains("purge it", error.Exception.Message);
+        EngineText.AssertNamesNoCommand([error.Exception.Message, .. Records.Select(r => r.Reason)]);
         Assert.Equal(0, _target.Count("purge"));
 
         Restore(items, new RestoreOptions { SoftDeletedPolicy = SoftDeletedObjectPolicy.Purge, StateWaitInitialDelay = TimeSpan.FromMilliseconds(10) });
@@ -231,7 +233,7 @@ public sealed class RestoreSessionTests : IDisposable
         _source.Add(KvObjectType.Secret, "web", managed: true);
         Backup();
 
-        using (var session = RestoreSession.Start(_host, new RestoreOptions(), _target))
+        using (var session = RestoreSession.Start(_host, new RestoreOptions(), SessionClients.Borrow(_target)))
         {
             session.Add(ArchivePath, KvObjectType.Secret, "web");
             session.Add(ArchivePath, KvObjectType.Certificate, "WEB");
@@ -248,7 +250,7 @@ public sealed class RestoreSessionTests : IDisposable
     public void A_damaged_archive_fails_every_entry_added_from_it()
     {
         File.WriteAllText(ArchivePath, "not an archive");
-        using (var session = RestoreSession.Start(_host, new RestoreOptions(), _target))
+        using (var session = RestoreSession.Start(_host, new RestoreOptions(), SessionClients.Borrow(_target)))
         {
             session.Add(ArchivePath, KvObjectType.Secret, "a");
             session.Add(ArchivePath, KvObjectType.Secret, "b");
@@ -273,7 +275,7 @@ public sealed class RestoreSessionTests : IDisposable
         Backup();
         _target.Latency = TimeSpan.FromMilliseconds(40);
         _host.CancelAfterRecords = 3;
-        var session = RestoreSession.Start(_host, new RestoreOptions { ThrottleLimit = 4 }, _target);
+        var session = RestoreSession.Start(_host, new RestoreOptions { ThrottleLimit = 4 }, SessionClients.Borrow(_target));
         var e = Assert.Throws<KvException>(() =>
         {
             session.AddArchive(ArchivePath);

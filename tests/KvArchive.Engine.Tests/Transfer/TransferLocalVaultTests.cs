@@ -9,6 +9,7 @@ using KvArchive.Engine.Vault;
 namespace KvArchive.Engine.Tests.Transfer;
 
 /// <summary>Whole-vault backups and restores against a real LocalVault over HTTPS.</summary>
+[Trait("Category", "LocalVault")]
 public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixture<VaultFixture>, IDisposable
 {
     private readonly string _folder = ArchiveTestData.NewFolder();

@@ -4,6 +4,7 @@ using KvArchive.Engine.Vault;
 namespace KvArchive.Engine.Tests.Vault;
 
 /// <summary>Certificates (and the key and secret each one owns) against a real LocalVault.</summary>
+[Trait("Category", "LocalVault")]
 public sealed class CertificateVaultTests(VaultFixture fixture) : IClassFixture<VaultFixture>
 {
     private static readonly KvWaitOptions FastWait = new() { InitialDelay = TimeSpan.FromMilliseconds(50), MaxDelay = TimeSpan.FromMilliseconds(300), Timeout = TimeSpan.FromSeconds(30) };

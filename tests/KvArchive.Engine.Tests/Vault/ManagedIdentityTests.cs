@@ -12,6 +12,7 @@ public sealed class ManagedIdentityCollection
 
 /// <summary>The managed-identity and default credentials get tokens from LocalVault's App Service-shaped endpoint.</summary>
 [Collection(nameof(ManagedIdentityCollection))]
+[Trait("Category", "LocalVault")]
 public sealed class ManagedIdentityTests(VaultFixture fixture) : IClassFixture<VaultFixture>, IDisposable
 {
     private readonly string? _endpoint = Environment.GetEnvironmentVariable("IDENTITY_ENDPOINT");

@@ -7,6 +7,7 @@ using KvArchive.Engine.Vault;
 namespace KvArchive.Engine.Tests.Vault;
 
 /// <summary>How vault failures reach callers: one exception type, stable ids, messages that name the object.</summary>
+[Trait("Category", "LocalVault")]
 public sealed class SecretErrorTests(VaultFixture fixture) : IClassFixture<VaultFixture>
 {
     [Fact]

@@ -93,7 +93,7 @@ public sealed class BackupRestoreTests(ModuleFixture fixture) : IDisposable
         var softDeleted = Assert.Single(run.Errors);
         Assert.Equal(ErrorCategory.ResourceExists, softDeleted.CategoryInfo.Category);
         Assert.StartsWith("KvObjectSoftDeleted", softDeleted.FullyQualifiedErrorId, StringComparison.Ordinal);
-        Assert.Contains("-SoftDeletedPolicy Purge", softDeleted.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("-SoftDeletedPolicy Purge", softDeleted.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
 
         // -ExistingPolicy Fail: an error per existing name.
         var strict = session.Run("Restore-KvObject -Path $Archive -VaultUri $Target -AccessToken $Token -Name free,live -ExistingPolicy Fail");

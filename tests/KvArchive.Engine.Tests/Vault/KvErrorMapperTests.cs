@@ -3,9 +3,10 @@ using Azure;
 using Azure.Identity;
 using KvArchive.Engine.Vault;
 
-namespace KvArchive.Engine.Tests.Vault.Connection;
+namespace KvArchive.Engine.Tests.Vault;
 
 /// <summary>Error answers LocalVault cannot easily produce, mapped from the service's shape directly.</summary>
+[Trait("Category", "Unit")]
 public sealed class KvErrorMapperTests
 {
     private static readonly VaultIdentity Vault = new(new Uri("https://prod.vault.azure.net/"), "prod");

@@ -1,7 +1,8 @@
 using KvArchive.Engine.Vault;
 
-namespace KvArchive.Engine.Tests.Vault.Connection;
+namespace KvArchive.Engine.Tests.Vault;
 
+[Trait("Category", "Unit")]
 public sealed class KvNamePatternTests
 {
     [Theory]

@@ -4,8 +4,9 @@ using KvArchive.Engine.Connection;
 using KvArchive.Engine.Tests.Vault.Infrastructure;
 using KvArchive.Engine.Vault;
 
-namespace KvArchive.Engine.Tests.Vault.Connection;
+namespace KvArchive.Engine.Tests.Connection;
 
+[Trait("Category", "Unit")]
 public sealed class CredentialFactoryTests
 {
     private static readonly HttpPipelineTransport Transport = new HttpClientTransport(new HttpClient());

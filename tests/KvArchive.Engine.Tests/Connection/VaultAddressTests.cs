@@ -1,8 +1,9 @@
 using KvArchive.Engine.Connection;
 using KvArchive.Engine.Vault;
 
-namespace KvArchive.Engine.Tests.Vault.Connection;
+namespace KvArchive.Engine.Tests.Connection;
 
+[Trait("Category", "Unit")]
 public sealed class VaultAddressTests
 {
     [Theory]
@@ -68,7 +69,7 @@ public sealed class VaultAddressTests
         {
             VaultUri = new Uri("http://prod.vault.azure.net/"),
             CredentialKind = KvCredentialKind.AccessToken,
-            AccessToken = Infrastructure.VaultFixture.Secure("t"),
+            AccessToken = KvArchive.Engine.Tests.Vault.Infrastructure.VaultFixture.Secure("t"),
         }));
         Assert.Equal(KvErrorIds.InvalidVault, e.ErrorId);
     }

@@ -6,12 +6,13 @@ using Azure.Core.Pipeline;
 using KvArchive.Engine.Connection;
 using KvArchive.Engine.Vault;
 
-namespace KvArchive.Engine.Tests.Vault.Connection;
+namespace KvArchive.Engine.Tests.Connection;
 
 /// <summary>
 /// The keys REST pipeline's challenge authentication, against a scripted HTTP handler so that every header and body
 /// on the wire can be checked (the LocalVault round trip is in KeyVaultTests).
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class ChallengePolicyTests
 {
     private static readonly Uri Vault = new("https://prod.vault.azure.net/");

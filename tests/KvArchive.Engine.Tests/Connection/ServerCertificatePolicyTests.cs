@@ -3,9 +3,10 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using KvArchive.Engine.Connection;
 
-namespace KvArchive.Engine.Tests.Vault.Connection;
+namespace KvArchive.Engine.Tests.Connection;
 
 /// <summary>The extra root (LocalVault's certificate) is honoured for loopback hosts only, and never weakens checks.</summary>
+[Trait("Category", "Unit")]
 public sealed class ServerCertificatePolicyTests : IDisposable
 {
     private readonly X509Certificate2 _localVault = SelfSigned("CN=LocalVault", "localhost", "*.vault.localhost", "prod.vault.azure.net");

@@ -1,0 +1,61 @@
+using KvArchive.Engine.Archive;
+using KvArchive.Engine.Hosting;
+using KvArchive.Engine.Vault;
+
+namespace KvArchive.Engine.Transfer;
+
+/// <summary>
+/// How a backup's objects end: each outcome writes its manifest row (and blob), counts it, and holds its
+/// record (and error or warning) in the item's scope, released in input order.
+/// </summary>
+internal sealed class BackupOutcomes(ArchiveWriter writer)
+{
+    public OutcomeCounts<BackupStatus> Counts { get; } = new();
+
+    public string Path => writer.Path;
+
+    public void Save(BackupWork work, ItemScope scope, List<KvObject> versions, byte[] blob, DateTimeOffset takenOn, bool changed, string? reason)
+    {
+        var status = changed ? ArchiveEntryStatus.Changed : ArchiveEntryStatus.Saved;
+        var document = ArchiveMapping.ToDocument(work.Type, work.Name, work.VaultUri, work.Listed, versions, status, reason);
+        document.BackedUpOn = takenOn;
+        var row = writer.WriteEntry(document, blob);
+        End(work, scope, changed ? BackupStatus.Changed : BackupStatus.Saved, reason, versions.Count, row.Size, row.Sha256);
+    }
+
+    public void SkipManaged(BackupWork work, ItemScope scope)
+    {
+        var reason = $"Managed by the certificate '{work.Name}': the certificate's backup carries this {work.Type.Word()}.";
+        writer.RecordWithoutBlob(ArchiveMapping.ToDocument(work.Type, work.Name, work.VaultUri, work.Listed, null, ArchiveEntryStatus.Skipped, reason, managed: true));
+        End(work, scope, BackupStatus.Skipped, reason);
+    }
+
+    public void SkipDuplicate(BackupWork work, ItemScope scope) => End(work, scope, BackupStatus.Skipped, "Listed more than once; backed up once.");
+
+    public void Fail(BackupWork work, ItemScope scope, KvException error, List<KvObject>? versions)
+    {
+        var known = versions is { Count: <= ArchiveFormat.MaxVersions } ? versions : null;
+        var document = ArchiveMapping.ToDocument(work.Type, work.Name, work.VaultUri, work.Listed, known, ArchiveEntryStatus.Failed, error.Message);
+        document.ErrorId = error.ErrorId;
+        writer.RecordWithoutBlob(document);
+        scope.WriteError(new KvError(error, work.Target));
+        End(work, scope, BackupStatus.Failed, error.Message, versions?.Count ?? 0);
+    }
+
+    private void End(BackupWork work, ItemScope scope, BackupStatus status, string? reason, int versions = 0, long size = 0, string? sha256 = null)
+    {
+        Counts.Add(status, work.Type);
+        scope.WriteObject(new BackupRecord
+        {
+            Type = work.Type,
+            Name = work.Name,
+            Status = status,
+            Reason = reason,
+            Versions = versions,
+            Size = size,
+            Sha256 = sha256,
+            VaultUri = work.VaultUri,
+            ArchivePath = writer.Path,
+        });
+    }
+}
