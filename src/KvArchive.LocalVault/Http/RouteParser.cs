@@ -128,9 +128,9 @@ public static class RouteParser
                     return null;
                 }
 
-                if (method == "POST" && CryptographyOperation(word) is { } latestOp)
+                if (CryptographyOperation(word) is { } latestOp)
                 {
-                    return new(latestOp, seg[1], null);
+                    return Pick(method, "POST", new(latestOp, seg[1], null));
                 }
 
                 return method switch
