@@ -21,4 +21,17 @@ public sealed class BackupPayload
     public PendingCertificateOperation? Pending { get; set; }
 
     public string? RotationPolicyJson { get; set; }
+
+    /// <summary>The newest version id of a kind's versions in the blob ("" when there are none).</summary>
+    public static string LatestVersion<TVersion>(IEnumerable<TVersion>? versions)
+        where TVersion : ObjectVersion
+        => versions?.MaxBy(v => v.Sequence)?.Version ?? "";
+
+    /// <summary>The newest version id of the blob's own kind.</summary>
+    public string LatestVersion() => Kind switch
+    {
+        "secret" => LatestVersion(Secrets),
+        "key" => LatestVersion(Keys),
+        _ => LatestVersion(Certificates),
+    };
 }

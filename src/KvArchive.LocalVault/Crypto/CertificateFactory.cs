@@ -160,6 +160,67 @@ public static class CertificateFactory
         return new IssuedCertificate(withKey, certificates.Where(c => !ReferenceEquals(c, withKey)).ToList(), KeyFactory.FromCertificate(withKey), null);
     }
 
+    /// <summary>
+    /// A merge: the signed certificate (x5c[0]) with the pending key it was issued for, and its chain. 400 when a
+    /// certificate cannot be read or the signed one does not carry the key's public key.
+    /// </summary>
+    public static IssuedCertificate Merge(IReadOnlyList<byte[]> x5c, KeyMaterial key)
+    {
+        var certificates = new List<X509Certificate2>();
+        try
+        {
+            foreach (var der in x5c)
+            {
+                certificates.Add(X509CertificateLoader.LoadCertificate(der));
+            }
+        }
+        catch (CryptographicException e)
+        {
+            foreach (var c in certificates)
+            {
+                c.Dispose();
+            }
+
+            throw VaultErrors.BadParameter("A certificate in 'x5c' could not be read: " + e.Message);
+        }
+
+        var signed = certificates[0];
+        X509Certificate2 withKey;
+        try
+        {
+            if (key.IsRsa)
+            {
+                using var rsa = ToRsa(key);
+                using var publicKey = signed.GetRSAPublicKey();
+                var matches = publicKey is not null && publicKey.ExportParameters(false).Modulus!.AsSpan().SequenceEqual(rsa.ExportParameters(false).Modulus);
+                withKey = matches ? signed.CopyWithPrivateKey(rsa) : throw KeyMismatch();
+            }
+            else
+            {
+                using var ec = ToEcdsa(key);
+                using var publicKey = signed.GetECDsaPublicKey();
+                var matches = publicKey is not null && publicKey.ExportParameters(false).Q.X!.AsSpan().SequenceEqual(ec.ExportParameters(false).Q.X);
+                withKey = matches ? signed.CopyWithPrivateKey(ec) : throw KeyMismatch();
+            }
+        }
+        catch
+        {
+            foreach (var c in certificates)
+            {
+                c.Dispose();
+            }
+
+            throw;
+        }
+
+        signed.Dispose();
+        var exportable = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null, X509KeyStorageFlags.Exportable);
+        withKey.Dispose();
+        return new IssuedCertificate(exportable, certificates.Skip(1).ToList(), key, null);
+
+        static VaultErrorException KeyMismatch() => VaultErrors.BadParameter("The public key of the certificate to merge (x5c[0]) is not the key of the pending certificate signing request.");
+    }
+
     /// <summary>The managed secret's value: base64 PFX without a password, or PEM (PKCS#8 key then certificates).</summary>
     public static string SecretValue(IssuedCertificate issued, string contentType)
     {

@@ -24,7 +24,7 @@ public sealed class BackupMapping<TEntry>
     /// Under the lock, once the entry's own name is known to be free: checks that the names of the entries it owns
     /// are free too (409s) and removes their deleted remains.
     /// </summary>
-    public Action<Vault, string, long, long>? FreeOwnedNames { get; init; }
+    public Action<Vault, BackupPayload, long, long>? FreeOwnedNames { get; init; }
 
     /// <summary>
     /// The restored entry (not yet in its collection) with new sequences; the entries it owns are added to theirs.

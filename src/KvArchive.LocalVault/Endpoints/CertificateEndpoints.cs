@@ -55,9 +55,8 @@ public sealed class CertificateEndpoints
         VaultOperation.CertificatePolicyGet => GetPolicyAsync(call),
         VaultOperation.CertificatePolicyUpdate => UpdatePolicyAsync(call),
         VaultOperation.CertificateContactsGet or VaultOperation.CertificateContactsSet or VaultOperation.CertificateContactsDelete => ContactsAsync(call),
-        VaultOperation.CertificateIssuerList => EmptyListAsync(call),
-        VaultOperation.CertificateIssuerGet or VaultOperation.CertificateIssuerDelete => throw new VaultErrorException(404, "CertificateIssuerNotFound", $"Issuer not found: {call.Route.Name}"),
-        VaultOperation.CertificateIssuerSet or VaultOperation.CertificatePendingMerge => throw new VaultErrorException(501, "NotImplemented", "LocalVault issues self-signed certificates only: certificate issuers and merging are not offered."),
+        VaultOperation.CertificateIssuerList or VaultOperation.CertificateIssuerGet or VaultOperation.CertificateIssuerSet or VaultOperation.CertificateIssuerDelete => IssuerEndpoints.HandleAsync(call),
+        VaultOperation.CertificatePendingMerge => MergeAsync(call),
         VaultOperation.DeletedCertificateList => Common.ListDeletedAsync(call),
         VaultOperation.DeletedCertificateGet => Common.GetDeletedAsync(call),
         VaultOperation.DeletedCertificatePurge => Common.PurgeAsync(call),
@@ -100,23 +99,43 @@ public sealed class CertificateEndpoints
             IssuerName = policy.IssuerName,
             CompletesAtMs = call.NowMs + vault.Settings.CertificateDelayMs,
         };
+        var enabled = attributes.Enabled ?? policy.Enabled;
         if (selfSigned)
         {
-            (operation.Certificate, operation.Key, operation.Secret) = CertificateBuilder.Build(issued, policy, call.NowSeconds, attributes.Enabled ?? policy.Enabled, tags);
+            (operation.Certificate, operation.Key, operation.Secret) = CertificateBuilder.Build(issued, policy, call.NowSeconds, enabled, tags);
+        }
+        else
+        {
+            // Kept for a merge: the signed certificate an outside CA returns pairs with this key.
+            operation.Key = new KeyVersion
+            {
+                Version = ObjectNames.NewVersion(),
+                Material = issued.Key,
+                KeyOps = issued.Key.IsRsa ? KeyFactory.RsaOperations : KeyFactory.EcOperations,
+                Exportable = policy.Exportable,
+                Enabled = enabled,
+                Tags = tags,
+            };
         }
 
         issued.Certificate.Dispose();
+        var placeholder = CertificateVersion.Placeholder(call.NowSeconds, policy.ValidityMonths, tags);
         CertificateJson.OperationSnapshot snapshot;
         lock (vault.Gate)
         {
             var entry = PrepareName(call, name);
             entry.PolicyJson = policy.ToJson();
             entry.Pending = operation;
+
+            // The service shows the new version at once: disabled, with the policy and the pending reference.
+            entry.RemovePlaceholders();
+            entry.Versions.Add(placeholder with { Sequence = vault.NextSequence() });
             vault.MarkDirty();
             snapshot = CertificateJson.OperationSnapshot.Of(operation);
         }
 
         call.Http.Response.Headers.Location = $"{vault.BaseUri}/certificates/{name}/pending?api-version={call.ApiVersion}&request_id={operation.RequestId}";
+        call.Http.Response.Headers.RetryAfter = CertificateJson.PendingRetryAfterSeconds;
         await JsonResponse.SendAsync(call.Http, 202, w => CertificateJson.WriteOperation(w, vault, name, snapshot));
     }
 
@@ -203,6 +222,7 @@ public sealed class CertificateEndpoints
     {
         var vault = call.Vault;
         entry.Pending = null;
+        entry.RemovePlaceholders();
         if (entry.VersionCount == 0)
         {
             vault.Certificates.Remove(entry);
@@ -222,6 +242,11 @@ public sealed class CertificateEndpoints
             var op = RequirePending(entry, name);
             change?.Invoke(entry!, op);
             snapshot = CertificateJson.OperationSnapshot.Of(op);
+        }
+
+        if (call.Route.Operation == VaultOperation.CertificatePendingGet && snapshot.Status == "inProgress")
+        {
+            call.Http.Response.Headers.RetryAfter = CertificateJson.PendingRetryAfterSeconds;
         }
 
         return JsonResponse.SendAsync(call.Http, 200, w => CertificateJson.WriteOperation(w, vault, name, snapshot));
@@ -319,14 +344,86 @@ public sealed class CertificateEndpoints
         });
     }
 
-    private static Task EmptyListAsync(VaultCall call) => JsonResponse.SendAsync(call.Http, 200, w =>
+    /// <summary>
+    /// POST …/pending/merge {x5c, attributes?, tags?}: completes a create whose issuer is not Self with the certificate an
+    /// outside CA signed from the operation's CSR (x5c[0], its public key must be the CSR's) and its chain (the rest,
+    /// which the managed secret carries). Answers 201 with the certificate.
+    /// </summary>
+    private async Task MergeAsync(VaultCall call)
     {
-        w.WriteStartObject();
-        w.WriteStartArray("value");
-        w.WriteEndArray();
-        w.WriteNull("nextLink");
-        w.WriteEndObject();
-    });
+        var name = ObjectNames.Validate(call.Name);
+        var vault = call.Vault;
+        List<byte[]> x5c;
+        AttributesInput attributes;
+        IReadOnlyDictionary<string, string>? tags;
+        using (var body = await call.ReadBodyAsync())
+        {
+            var root = body.RootElement;
+            var chain = JsonInput.StringArray(root, "x5c") ?? throw VaultErrors.BadParameter("Property 'x5c' (the signed certificate, then its chain, as base64 DER) is required.");
+            if (chain.Count == 0)
+            {
+                throw VaultErrors.BadParameter("Property 'x5c' must hold at least the signed certificate.");
+            }
+
+            x5c = chain.Select(ReadDer).ToList();
+            attributes = AttributesInput.Read(root);
+            tags = JsonInput.Tags(root);
+        }
+
+        string requestId;
+        KeyVersion key;
+        CertificatePolicyModel policy;
+        lock (vault.Gate)
+        {
+            var entry = vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds);
+            var op = RequirePending(entry, name);
+            if (op.Status != "inProgress" || op.Key is null || op.Certificate is not null)
+            {
+                throw VaultErrors.BadParameter($"Certificate {name} has no creation in progress that waits for a merge: only a create with an issuer other than Self can be merged.");
+            }
+
+            requestId = op.RequestId;
+            key = op.Key;
+            policy = CertificatePolicyModel.Parse(entry!.PolicyJson);
+        }
+
+        var issued = CertificateFactory.Merge(x5c, key.Material);
+        var (certificate, mergedKey, secret) = CertificateBuilder.Build(issued, policy, call.NowSeconds, attributes.Enabled ?? key.Enabled, tags ?? key.Tags);
+        issued.Certificate.Dispose();
+        foreach (var c in issued.Chain)
+        {
+            c.Dispose();
+        }
+
+        ObjectSnapshot<CertificateVersion> snapshot;
+        lock (vault.Gate)
+        {
+            var entry = vault.Resolve(vault.Certificates, name, call.NowMs, call.NowSeconds);
+            var op = RequirePending(entry, name);
+            if (op.RequestId != requestId || op.Status != "inProgress")
+            {
+                throw new VaultErrorException(409, "Conflict", $"The pending operation of certificate {name} changed while it was being merged; retry.");
+            }
+
+            (op.Certificate, op.Key, op.Secret) = (certificate, mergedKey with { KeyOps = key.KeyOps }, secret);
+            vault.CommitPending(entry!);
+            snapshot = ObjectSnapshot<CertificateVersion>.Of(entry!, entry!.Latest!);
+        }
+
+        await JsonResponse.SendAsync(call.Http, 201, w => CertificateJson.WriteBundle(w, vault, snapshot, false));
+    }
+
+    private static byte[] ReadDer(string base64)
+    {
+        try
+        {
+            return Convert.FromBase64String(base64.Trim().Replace('-', '+').Replace('_', '/').PadRight((base64.Trim().Length + 3) / 4 * 4, '='));
+        }
+        catch (FormatException)
+        {
+            throw VaultErrors.BadParameter("Each of 'x5c' must be a base64 DER certificate.");
+        }
+    }
 
     /// <summary>Under the lock: the certificate entry to add a version to, after the name checks (409s).</summary>
     private static CertificateEntry PrepareName(VaultCall call, string name)
@@ -376,25 +473,32 @@ public sealed class CertificateEndpoints
     /// <summary>A certificate's backup holds its managed key's and secret's versions and its policy too.</summary>
     private static void FillPayload(Vault vault, CertificateEntry entry, BackupPayload payload)
     {
-        payload.Certificates = [.. entry.Versions];
+        // A create in progress is not carried (its placeholder has no certificate yet).
+        payload.Certificates = [.. entry.Versions.Where(v => !v.IsPending)];
+        if (payload.Certificates.Count == 0)
+        {
+            throw VaultErrors.BadParameter($"Certificate {entry.Name} has no completed version to back up: its creation is still in progress.");
+        }
+
         payload.Keys = vault.Keys.Find(entry.Name) is { } k ? [.. k.Versions] : [];
         payload.Secrets = vault.Secrets.Find(entry.Name) is { } s ? [.. s.Versions] : [];
         payload.PolicyJson = entry.PolicyJson;
     }
 
     /// <summary>A restore needs the key and secret names as well: no live key or secret, none deleted and recoverable.</summary>
-    private static void FreeOwnedNames(Vault vault, string name, long nowMs, long nowSeconds)
+    private static void FreeOwnedNames(Vault vault, BackupPayload payload, long nowMs, long nowSeconds)
     {
+        var name = payload.Name;
         var key = vault.Resolve(vault.Keys, name, nowMs, nowSeconds);
         var secret = vault.Resolve(vault.Secrets, name, nowMs, nowSeconds);
         if (key is { IsActive: true })
         {
-            throw VaultErrors.AlreadyExists(ObjectKind.Key, name);
+            throw VaultErrors.AlreadyExists(vault, ObjectKind.Key, key.Name, BackupPayload.LatestVersion(payload.Keys));
         }
 
         if (secret is { IsActive: true })
         {
-            throw VaultErrors.AlreadyExists(ObjectKind.Secret, name);
+            throw VaultErrors.AlreadyExists(vault, ObjectKind.Secret, secret.Name, BackupPayload.LatestVersion(payload.Secrets));
         }
 
         SoftDeleteStateMachine.EnsureNameFree(key, ObjectKind.Key, name);

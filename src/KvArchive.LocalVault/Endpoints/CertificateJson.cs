@@ -6,6 +6,9 @@ namespace KvArchive.LocalVault.Endpoints;
 /// <summary>CertificateBundle, DeletedCertificateBundle, CertificateItem, CertificateOperation and CertificatePolicy.</summary>
 public static class CertificateJson
 {
+    /// <summary>The Retry-After the service sends with a 202 create and with an operation still in progress.</summary>
+    public const string PendingRetryAfterSeconds = "10";
+
     public const string InProgressDetails = "Pending certificate created. Certificate request is in progress. This may take some time based on the issuer provider. Please check again later.";
 
     public static void WriteBundle(Utf8JsonWriter w, Vault vault, ObjectSnapshot<CertificateVersion> s, bool deleted)
@@ -18,12 +21,19 @@ public static class CertificateJson
         }
 
         w.WriteString("id", CommonJson.Id(vault, ObjectKind.Certificate, s.Name, v.Version));
-        w.WriteString("kid", CommonJson.Id(vault, ObjectKind.Key, s.Name, v.Version));
-        w.WriteString("sid", CommonJson.Id(vault, ObjectKind.Secret, s.Name, v.Version));
-        w.WriteString("x5t", v.X5t);
-        w.WriteBase64String("cer", v.Cer);
+        if (!v.IsPending)
+        {
+            w.WriteString("kid", CommonJson.Id(vault, ObjectKind.Key, s.Name, v.Version));
+            w.WriteString("sid", CommonJson.Id(vault, ObjectKind.Secret, s.Name, v.Version));
+            w.WriteString("x5t", v.X5t);
+            w.WriteBase64String("cer", v.Cer);
+        }
+
         CommonJson.WriteAttributes(w, v, vault.Settings);
-        CommonJson.WriteTags(w, v.Tags ?? new Dictionary<string, string>());
+        if (!v.IsPending || v.Tags is { Count: > 0 })
+        {
+            CommonJson.WriteTags(w, v.Tags ?? new Dictionary<string, string>());
+        }
         if (s.PolicyJson is not null)
         {
             w.WritePropertyName("policy");
@@ -50,7 +60,11 @@ public static class CertificateJson
         }
 
         w.WriteString("id", CommonJson.Id(vault, ObjectKind.Certificate, s.Name, withVersion ? v.Version : null));
-        w.WriteString("x5t", v.X5t);
+        if (!v.IsPending)
+        {
+            w.WriteString("x5t", v.X5t);
+        }
+
         CommonJson.WriteAttributes(w, v, vault.Settings);
         CommonJson.WriteTags(w, v.Tags ?? new Dictionary<string, string>());
 

@@ -7,9 +7,11 @@ using KvArchive.LocalVault.Store;
 
 namespace KvArchive.LocalVault.Endpoints;
 
-/// <summary>/keys, /deletedkeys and /rng. Keys are created, imported, listed and backed up; cryptographic operations are not offered.</summary>
+/// <summary>/keys, /deletedkeys and /rng: keys are created, imported, listed, backed up and used (sign, verify, encrypt, decrypt, wrap, unwrap).</summary>
 public sealed class KeyEndpoints
 {
+    private readonly KeyCryptographyEndpoints _cryptography;
+
     public KeyEndpoints()
     {
         Common = new ObjectEndpoints<KeyEntry, KeyVersion>
@@ -36,6 +38,7 @@ public sealed class KeyEndpoints
                 },
             },
         };
+        _cryptography = new KeyCryptographyEndpoints(Common);
     }
 
     public ObjectEndpoints<KeyEntry, KeyVersion> Common { get; }
@@ -59,7 +62,8 @@ public sealed class KeyEndpoints
         VaultOperation.DeletedKeyPurge => Common.PurgeAsync(call),
         VaultOperation.DeletedKeyRecover => Common.RecoverAsync(call),
         VaultOperation.RandomBytes => RandomBytesAsync(call),
-        VaultOperation.KeyCryptography => throw new VaultErrorException(501, "NotImplemented", "LocalVault stores keys but does not perform cryptographic operations (sign, verify, encrypt, decrypt, wrap, unwrap, release)."),
+        VaultOperation.KeySign or VaultOperation.KeyVerify or VaultOperation.KeyEncrypt or VaultOperation.KeyDecrypt or VaultOperation.KeyWrap or VaultOperation.KeyUnwrap => _cryptography.HandleAsync(call),
+        VaultOperation.KeyCryptography => throw new VaultErrorException(501, "NotImplemented", "LocalVault does not offer this key operation (release and attestation are Managed HSM features)."),
         _ => throw new InvalidOperationException("Not a key operation."),
     };
 

@@ -291,11 +291,11 @@ public sealed class ObjectEndpoints<TEntry, TVersion>
             var existing = vault.Resolve(collection, name, call.NowMs, call.NowSeconds);
             if (existing is { IsActive: true })
             {
-                throw VaultErrors.AlreadyExists(Kind, name);
+                throw VaultErrors.AlreadyExists(vault, Kind, existing.Name, payload.LatestVersion());
             }
 
             SoftDeleteStateMachine.EnsureNameFree(existing, Kind, name);
-            Backup.FreeOwnedNames?.Invoke(vault, name, call.NowMs, call.NowSeconds);
+            Backup.FreeOwnedNames?.Invoke(vault, payload, call.NowMs, call.NowSeconds);
             if (existing is not null)
             {
                 collection.Remove(existing);

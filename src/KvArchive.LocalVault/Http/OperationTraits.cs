@@ -56,6 +56,12 @@ public static class OperationTraits
         VaultOperation.KeyRestore => ("keys/restore", null),
         VaultOperation.DeletedKeyPurge => ("keys/purge", null),
         VaultOperation.DeletedKeyRecover => ("keys/recover", null),
+        VaultOperation.KeySign => ("keys/sign", null),
+        VaultOperation.KeyVerify => ("keys/verify", null),
+        VaultOperation.KeyEncrypt => ("keys/encrypt", null),
+        VaultOperation.KeyDecrypt => ("keys/decrypt", null),
+        VaultOperation.KeyWrap => ("keys/wrapKey", null),
+        VaultOperation.KeyUnwrap => ("keys/unwrapKey", null),
         VaultOperation.KeyCryptography => ("keys/get", null),
 
         VaultOperation.CertificateList or VaultOperation.CertificateVersions => ("certificates/list", null),

@@ -37,7 +37,7 @@ public static class Pager
             }
         }
 
-        return new PageRequest(size, marker, index);
+        return new PageRequest(size, marker, index, max.Count > 0);
     }
 
     /// <summary>
@@ -76,7 +76,8 @@ public static class Pager
         }
 
         var token = EncodeToken(page.NextMarker, request.PageIndex + 1, request.PageSize);
-        w.WriteString("nextLink", $"{call.Vault.BaseUri}{call.Http.Request.Path.Value}?api-version={call.ApiVersion}&$skiptoken={token}");
+        var size = request.ExplicitSize ? $"&maxresults={request.PageSize}" : "";
+        w.WriteString("nextLink", $"{call.Vault.BaseUri}{call.Http.Request.Path.Value}?api-version={call.ApiVersion}&$skiptoken={token}{size}");
     }
 
     private static int Window(PageRequest request, PageShape shape)

@@ -17,7 +17,10 @@ public static class RouteParser
     {
         var trimmed = path.Length > 1 && path[^1] == '/' ? path[1..^1] : path.TrimStart('/');
         var seg = trimmed.Split('/');
-        if (trimmed.Length == 0 || Array.Exists(seg, s => s.Length == 0))
+
+        // The JavaScript CryptographyClient built from a versionless key id calls /keys/{name}//{operation}.
+        var versionless = seg.Length == 4 && seg[2].Length == 0 && seg[1].Length > 0 && seg[3].Length > 0 && Is(seg[0], "keys");
+        if (trimmed.Length == 0 || (!versionless && Array.Exists(seg, s => s.Length == 0)))
         {
             throw VaultErrors.RouteNotFound(path);
         }
@@ -125,6 +128,11 @@ public static class RouteParser
                     return null;
                 }
 
+                if (CryptographyOperation(word) is { } latestOp)
+                {
+                    return Pick(method, "POST", new(latestOp, seg[1], null));
+                }
+
                 return method switch
                 {
                     "GET" => new(VaultOperation.KeyGet, seg[1], word),
@@ -132,6 +140,11 @@ public static class RouteParser
                     _ => null,
                 };
             case 4:
+                if (CryptographyOperation(seg[3]) is { } op)
+                {
+                    return Pick(method, "POST", new(op, seg[1], seg[2].Length == 0 ? null : seg[2]));
+                }
+
                 return method is "POST" or "GET" ? new(VaultOperation.KeyCryptography, seg[1], seg[2]) : null;
             default:
                 return null;
@@ -243,6 +256,18 @@ public static class RouteParser
             _ => null,
         };
     }
+
+    /// <summary>The operation of a cryptography path word (sign, verify, encrypt, decrypt, wrapkey, unwrapkey), or null.</summary>
+    private static VaultOperation? CryptographyOperation(string word) => word.ToLowerInvariant() switch
+    {
+        "sign" => VaultOperation.KeySign,
+        "verify" => VaultOperation.KeyVerify,
+        "encrypt" => VaultOperation.KeyEncrypt,
+        "decrypt" => VaultOperation.KeyDecrypt,
+        "wrapkey" => VaultOperation.KeyWrap,
+        "unwrapkey" => VaultOperation.KeyUnwrap,
+        _ => null,
+    };
 
     private static VaultRoute? Pick(string method, string expected, VaultRoute route) => method == expected ? route : null;
 

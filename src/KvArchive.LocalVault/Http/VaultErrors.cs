@@ -22,8 +22,9 @@ public static class VaultErrors
     public static VaultErrorException DeletedButRecoverable(ObjectKind kind, string name)
         => new(409, "Conflict", $"{kind.Title} {name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the {kind.Lower} can only be recovered or purged.", "ObjectIsDeletedButRecoverable");
 
-    public static VaultErrorException AlreadyExists(ObjectKind kind, string name)
-        => new(409, "Conflict", $"Restore of {kind.Lower} '{name}' failed: the {kind.Lower} already exists or concurrent access.");
+    /// <summary>The recorded wording: the id is the restored (latest) version's, under the target vault.</summary>
+    public static VaultErrorException AlreadyExists(Vault vault, ObjectKind kind, string name, string version)
+        => new(409, "Conflict", $"Conflict while restoring {kind.Lower} {vault.BaseUri}/{kind.Collection}/{name}/{version} - {kind.Lower} already exists or concurrent access");
 
     public static VaultErrorException PurgeProtected(ObjectKind kind, string name)
         => new(403, "Forbidden", $"Operation 'purge' is not allowed on {kind.Lower} '{name}' because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed.");

@@ -27,6 +27,14 @@ public enum VaultOperation
     KeyRotate,
     KeyRotationPolicyGet,
     KeyRotationPolicySet,
+    KeySign,
+    KeyVerify,
+    KeyEncrypt,
+    KeyDecrypt,
+    KeyWrap,
+    KeyUnwrap,
+
+    /// <summary>The other key operations under a version (release, attestation): not offered.</summary>
     KeyCryptography,
     DeletedKeyList,
     DeletedKeyGet,

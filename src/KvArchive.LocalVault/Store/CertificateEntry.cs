@@ -9,6 +9,9 @@ public sealed class CertificateEntry : VersionedEntry<CertificateVersion>
     /// <summary>The last create operation (kept after completion, as the service does).</summary>
     public PendingCertificateOperation? Pending { get; set; }
 
+    /// <summary>Removes the placeholder versions of creates in progress (see <see cref="CertificateVersion.IsPending"/>).</summary>
+    public void RemovePlaceholders() => Versions.RemoveAll(v => v.IsPending);
+
     /// <summary>True when the pending operation has reached its completion time and not yet committed.</summary>
     public bool PendingIsDue(long nowMs) => Pending is { Status: "inProgress", CancellationRequested: false, Certificate: not null } p && nowMs >= p.CompletesAtMs;
 }

@@ -21,7 +21,11 @@ public sealed class PendingCertificateOperation
     [JsonIgnore]
     public long CompletesAtMs { get; set; }
 
-    /// <summary>Versions created by the operation, committed when it completes.</summary>
+    /// <summary>
+    /// Versions created by the operation, committed when it completes. For an issuer other than Self only
+    /// <see cref="Key"/> is set while in progress: the key the CSR was made with, which a merge pairs with the signed
+    /// certificate.
+    /// </summary>
     public CertificateVersion? Certificate { get; set; }
 
     public KeyVersion? Key { get; set; }

@@ -51,6 +51,9 @@ public sealed class Vault
 
     public ObjectCollection<CertificateEntry> Certificates { get; }
 
+    /// <summary>Certificate issuers by name (case-insensitive).</summary>
+    public Dictionary<string, CertificateIssuer> Issuers { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Certificate contacts as JSON text (null: none set).</summary>
     public string? ContactsJson { get; set; }
 
@@ -143,6 +146,7 @@ public sealed class Vault
     public void CommitPending(CertificateEntry certificate)
     {
         var pending = certificate.Pending!;
+        certificate.RemovePlaceholders();
         certificate.Versions.Add(pending.Certificate! with { Sequence = NextSequence() });
         var key = Keys.Find(certificate.Name);
         if (key is null)

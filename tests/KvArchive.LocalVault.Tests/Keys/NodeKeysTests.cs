@@ -204,6 +204,46 @@ public sealed class NodeKeysTests(LocalVaultFixture fx) : IClassFixture<LocalVau
         AssertFailure(r["backupMissing"], 404, "KeyNotFound");
     }
 
+    [Fact]
+    public async Task Cryptography_client_signs_verifies_encrypts_and_wraps()
+    {
+        var vault = await fx.NewVaultAsync(new { throttling = false });
+        var limited = (await fx.Server.CreateTokenAsync("js-limited", ["keys/sign", "keys/encrypt"])).Token;
+        var r = await NodeRunner.RunScenarioAsync(fx, vault, "crypto", "x", new Dictionary<string, string> { ["LIMITED_TOKEN"] = limited });
+        var rsaKeyId = S(r["rsaKeyId"]);
+        AssertKeyId(vault, "x-rsa", rsaKeyId);
+        foreach (var alg in new[] { "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "ES256K" })
+        {
+            var s = r["signatures"]![alg]!;
+            Assert.True(s["verifiedLocally"]!.GetValue<bool>(), $"{alg}: node's crypto does not verify the vault's signature with the public key: {s.ToJsonString()}");
+            Assert.True(s["verifiedByVault"]!.GetValue<bool>(), $"{alg}: the vault does not verify its own signature");
+            Assert.False(s["tamperedByVault"]!.GetValue<bool>(), $"{alg}: the vault verifies a tampered signature");
+            Assert.True(alg.StartsWith("PS", StringComparison.Ordinal) || s["verifyData"]!.GetValue<bool>(), $"{alg}: verifyData");
+            Assert.Equal(alg.StartsWith('E') ? null : rsaKeyId, alg.StartsWith('E') ? null : S(s["keyID"]));
+            Assert.Equal(alg switch { "ES384" => 96, "ES512" => 132, "ES256" or "ES256K" => 64, _ => 256 }, I(s["length"]));
+            if (alg.StartsWith('E'))
+            {
+                Assert.False(s["otherKeysSignatureByVault"]!.GetValue<bool>(), $"{alg}: another key's signature verified");
+            }
+        }
+
+        foreach (var alg in new[] { "RSA1_5", "RSA-OAEP", "RSA-OAEP-256" })
+        {
+            var e = r["encryption"]![alg]!;
+            Assert.True(e["decryptedByVault"]!.GetValue<bool>(), $"{alg}: the vault does not decrypt what node encrypted with the public key");
+            Assert.True(e["roundTrip"]!.GetValue<bool>(), $"{alg}: encrypt/decrypt");
+            Assert.True(e["wrapRoundTrip"]!.GetValue<bool>(), $"{alg}: wrapKey/unwrapKey");
+            if (alg != "RSA1_5")
+            {
+                Assert.True(e["vaultCiphertextDecryptedHere"]!.GetValue<bool>(), $"{alg}: node does not decrypt what the vault encrypted");
+            }
+        }
+
+        AssertFailure(r["signOutsideKeyOps"], 403, "Forbidden");
+        AssertFailure(r["encryptWithEc"], 400, "BadParameter");
+        AssertFailure(r["wrongCurve"], 400, "BadParameter");
+    }
+
     private void AssertKeyId(VaultRef vault, string name, string id)
         => Assert.Matches($"^{Regex.Escape(vault.Uri.ToString())}keys/{Regex.Escape(name)}/[0-9a-f]{{32}}$", id);
 

@@ -5,7 +5,7 @@ using KvArchive.TestSupport;
 
 namespace KvArchive.LocalVault.Tests.Keys;
 
-/// <summary>Runs the JavaScript SDK scenarios in js/keys.js with node against a LocalVault vault.</summary>
+/// <summary>Runs the JavaScript SDK scenarios in js/keys.js and js/certificates.js with node against a LocalVault vault.</summary>
 public static class NodeRunner
 {
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
@@ -28,11 +28,11 @@ public static class NodeRunner
                 return;
             }
 
-            var marker = Path.Combine(ScriptDirectory, "node_modules", "@azure", "keyvault-keys", "package.json");
-            if (!File.Exists(marker))
+            var markers = new[] { "keyvault-keys", "keyvault-certificates" }.Select(p => Path.Combine(ScriptDirectory, "node_modules", "@azure", p, "package.json")).ToList();
+            if (!markers.TrueForAll(File.Exists))
             {
                 var (code, output) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], new Dictionary<string, string>(), TimeSpan.FromMinutes(5));
-                if (code != 0 || !File.Exists(marker))
+                if (code != 0 || !markers.TrueForAll(File.Exists))
                 {
                     throw new InvalidOperationException(
                         $"The keys tests need the JavaScript SDK: 'npm ci' in {ScriptDirectory} failed (exit {code}). " +
@@ -48,8 +48,12 @@ public static class NodeRunner
         }
     }
 
-    /// <summary>Runs one scenario; returns its JSON result (asserting ok) .</summary>
-    public static async Task<JsonObject> RunScenarioAsync(LocalVaultFixture fx, VaultRef vault, string scenario, string prefix, IDictionary<string, string>? extraEnv = null)
+    /// <summary>Runs one scenario of js/keys.js; returns its JSON result (asserting ok).</summary>
+    public static Task<JsonObject> RunScenarioAsync(LocalVaultFixture fx, VaultRef vault, string scenario, string prefix, IDictionary<string, string>? extraEnv = null)
+        => RunScriptAsync(fx, vault, "keys.js", scenario, prefix, extraEnv);
+
+    /// <summary>Runs one scenario of a script in js/; returns its JSON result (asserting ok).</summary>
+    public static async Task<JsonObject> RunScriptAsync(LocalVaultFixture fx, VaultRef vault, string script, string scenario, string prefix, IDictionary<string, string>? extraEnv = null)
     {
         await EnsureInstalledAsync();
         var env = new Dictionary<string, string>
@@ -67,11 +71,11 @@ public static class NodeRunner
             }
         }
 
-        var (code, output) = await RunAsync("node", ["keys.js", scenario], env, TimeSpan.FromMinutes(3));
+        var (code, output) = await RunAsync("node", [script, scenario], env, TimeSpan.FromMinutes(3));
         var line = output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("{\"ok\"", StringComparison.Ordinal));
-        Assert.True(line is not null, $"node keys.js {scenario} printed no result (exit {code}):\n{output}");
+        Assert.True(line is not null, $"node {script} {scenario} printed no result (exit {code}):\n{output}");
         var result = JsonNode.Parse(line!)!.AsObject();
-        Assert.True(result["ok"]!.GetValue<bool>() && code == 0, $"node keys.js {scenario} failed (exit {code}): {result["error"]}\n{output}");
+        Assert.True(result["ok"]!.GetValue<bool>() && code == 0, $"node {script} {scenario} failed (exit {code}): {result["error"]}\n{output}");
         return result;
     }
 

@@ -4,52 +4,13 @@
 //   certificate. Prints exactly one line of JSON on stdout: {"ok":true,...} or {"ok":false,"error":...}.
 "use strict";
 
-const dns = require("node:dns");
 const crypto = require("node:crypto");
-const { KeyClient } = require("@azure/keyvault-keys");
+const { KeyClient, CryptographyClient } = require("@azure/keyvault-keys");
+const { vaultUri, prefix, credential, credentialFor, clientOptions, scopesSeen, b64, seconds, failure, listAll, run } = require("./common");
 
-// *.localhost names do not resolve here (RFC 6761 reserves them for loopback): map them ourselves.
-const originalLookup = dns.lookup;
-dns.lookup = function lookup(hostname, options, callback) {
-  if (typeof options === "function") {
-    callback = options;
-    options = {};
-  }
-  if (typeof options === "number") {
-    options = { family: options };
-  }
-  if (/(^|\.)localhost$/i.test(hostname)) {
-    return options && options.all
-      ? process.nextTick(callback, null, [{ address: "127.0.0.1", family: 4 }])
-      : process.nextTick(callback, null, "127.0.0.1", 4);
-  }
-  return originalLookup.call(this, hostname, options, callback);
-};
-
-const scenario = process.argv[2];
-const vaultUri = process.argv[3] || process.env.VAULT_URI;
-const prefix = process.argv[4] || process.env.KEY_PREFIX || "js";
-const token = process.env.LOCALVAULT_TOKEN;
-if (!scenario || !vaultUri || !token) {
-  console.error("usage: VAULT_URI=… LOCALVAULT_TOKEN=… node keys.js <scenario> [vaultUri] [prefix]");
-  process.exit(2);
-}
-
-const scopesSeen = new Set();
-const credential = {
-  async getToken(scopes) {
-    for (const s of [].concat(scopes)) scopesSeen.add(s);
-    return { token, expiresOnTimestamp: Date.now() + 3600 * 1000 };
-  },
-};
-
-const client = new KeyClient(vaultUri, credential, {
-  retryOptions: { maxRetries: 3, retryDelayInMs: 50, maxRetryDelayInMs: 500 },
-});
+const client = new KeyClient(vaultUri, credential, clientOptions);
 
 const poll = { intervalInMs: 100 };
-const b64 = (bytes) => (bytes ? Buffer.from(bytes).toString("base64url") : null);
-const seconds = (date) => (date ? Math.floor(date.getTime() / 1000) : null);
 
 function summarize(k) {
   const key = k.key || {};
@@ -103,21 +64,6 @@ function deleted(d) {
     scheduledPurgeDate: seconds(d.properties.scheduledPurgeDate),
     hasKey: Boolean(d.key && (d.key.n || d.key.x)),
   };
-}
-
-async function failure(promise) {
-  try {
-    await promise;
-    return { threw: false };
-  } catch (e) {
-    return { threw: true, statusCode: e.statusCode ?? null, code: e.code ?? null, message: e.message ?? null };
-  }
-}
-
-async function listAll(iter) {
-  const out = [];
-  for await (const item of iter) out.push(item);
-  return out;
 }
 
 async function listPages(iter, maxPageSize) {
@@ -273,19 +219,116 @@ const scenarios = {
     out.backupMissing = await failure(client.backupKey(`${prefix}-never`));
     return out;
   },
+
+  // The CryptographyClient against keys the vault created (results checked with node's own crypto and the public
+  // key) and against a key node generated and imported (so what the vault encrypts is decrypted here).
+  async crypto() {
+    const out = {};
+    const data = Buffer.from("LocalVault signs this");
+    const hashOf = (alg) => ({ 256: "sha256", "256K": "sha256", 384: "sha384", 512: "sha512" })[alg.slice(2)];
+    const digestOf = (alg) => crypto.createHash(hashOf(alg)).update(data).digest();
+    const publicKeyOf = (key) =>
+      key.kty.startsWith("RSA")
+        ? crypto.createPublicKey({ key: { kty: "RSA", n: b64(key.n), e: b64(key.e) }, format: "jwk" })
+        : crypto.createPublicKey({ key: { kty: "EC", crv: key.crv === "P-256K" ? "secp256k1" : key.crv, x: b64(key.x), y: b64(key.y) }, format: "jwk" });
+    const flip = (bytes) => {
+      const copy = Buffer.from(bytes);
+      copy[copy.length - 1] ^= 1;
+      return copy;
+    };
+
+    const rsaKey = await client.createRsaKey(`${prefix}-rsa`, { keySize: 2048 });
+    const rsaPublic = publicKeyOf(rsaKey.key);
+    const rsa = new CryptographyClient(rsaKey, credential, clientOptions);
+    out.rsaKeyId = rsaKey.id;
+    out.signatures = {};
+    for (const alg of ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"]) {
+      const digest = digestOf(alg);
+      const signed = await rsa.sign(alg, digest);
+      const pss = alg.startsWith("PS");
+      const options = { key: rsaPublic, padding: pss ? crypto.constants.RSA_PKCS1_PSS_PADDING : crypto.constants.RSA_PKCS1_PADDING };
+      if (pss) options.saltLength = digest.length;
+      out.signatures[alg] = {
+        keyID: signed.keyID,
+        length: signed.result.length,
+        verifiedLocally: crypto.verify(hashOf(alg), data, options, Buffer.from(signed.result)),
+        verifiedByVault: (await rsa.verify(alg, digest, signed.result)).result,
+        tamperedByVault: (await rsa.verify(alg, digest, flip(signed.result))).result,
+        // The SDK verifies RS* data locally; its local PS* check is not a PSS check, so it is not asserted.
+        verifyData: pss ? null : (await rsa.verifyData(alg, data, signed.result)).result,
+      };
+    }
+
+    for (const curve of ["P-256", "P-384", "P-521", "P-256K"]) {
+      const alg = { "P-256": "ES256", "P-384": "ES384", "P-521": "ES512", "P-256K": "ES256K" }[curve];
+      const ecKey = await client.createEcKey(`${prefix}-ec-${curve}`, { curve });
+      const ec = new CryptographyClient(ecKey, credential, clientOptions);
+      const digest = digestOf(alg);
+      const signed = await ec.sign(alg, digest);
+      const ecPublic = publicKeyOf(ecKey.key);
+      const nodeSigned = crypto.sign(hashOf(alg), data, { key: crypto.generateKeyPairSync("ec", { namedCurve: curve === "P-256K" ? "secp256k1" : curve }).privateKey, dsaEncoding: "ieee-p1363" });
+      out.signatures[alg] = {
+        keyID: signed.keyID,
+        length: signed.result.length,
+        verifiedLocally: crypto.verify(hashOf(alg), data, { key: ecPublic, dsaEncoding: "ieee-p1363" }, Buffer.from(signed.result)),
+        verifiedByVault: (await ec.verify(alg, digest, signed.result)).result,
+        tamperedByVault: (await ec.verify(alg, digest, flip(signed.result))).result,
+        verifyData: (await ec.verifyData(alg, data, signed.result)).result,
+        otherKeysSignatureByVault: (await ec.verify(alg, digest, nodeSigned)).result,
+      };
+    }
+
+    // Encryption with the vault's key: node encrypts with the public key, the vault decrypts; the SDK's own
+    // encrypt/wrap (local for RSA1_5 and RSA-OAEP, remote for RSA-OAEP-256) round-trips through the vault.
+    out.encryption = {};
+    const paddings = {
+      RSA1_5: { padding: crypto.constants.RSA_PKCS1_PADDING },
+      "RSA-OAEP": { padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha1" },
+      "RSA-OAEP-256": { padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" },
+    };
+    const imported = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const jwk = imported.privateKey.export({ format: "jwk" });
+    const toBytes = (s) => Buffer.from(s, "base64url");
+    const importedKey = await client.importKey(`${prefix}-imported`, {
+      kty: "RSA",
+      keyOps: ["encrypt", "decrypt", "wrapKey", "unwrapKey", "sign", "verify"],
+      n: toBytes(jwk.n), e: toBytes(jwk.e), d: toBytes(jwk.d), p: toBytes(jwk.p), q: toBytes(jwk.q),
+      dp: toBytes(jwk.dp), dq: toBytes(jwk.dq), qi: toBytes(jwk.qi),
+    });
+    // Without keys/get (LIMITED_TOKEN) the SDK cannot encrypt locally: the vault does, with every algorithm.
+    const importedClient = new CryptographyClient(importedKey.id, credentialFor(process.env.LIMITED_TOKEN), clientOptions);
+    for (const alg of ["RSA1_5", "RSA-OAEP", "RSA-OAEP-256"]) {
+      const plaintext = Buffer.from(`a secret for ${alg}`);
+      const encryptedHere = crypto.publicEncrypt({ key: rsaPublic, ...paddings[alg] }, plaintext);
+      const decryptedByVault = Buffer.from((await rsa.decrypt({ algorithm: alg, ciphertext: encryptedHere })).result);
+      const encrypted = await rsa.encrypt({ algorithm: alg, plaintext });
+      const roundTrip = Buffer.from((await rsa.decrypt({ algorithm: alg, ciphertext: encrypted.result })).result);
+      const wrapped = await rsa.wrapKey(alg, plaintext);
+      const unwrapped = Buffer.from((await rsa.unwrapKey(alg, wrapped.result)).result);
+      const entry = {
+        decryptedByVault: decryptedByVault.equals(plaintext),
+        roundTrip: roundTrip.equals(plaintext),
+        wrapRoundTrip: unwrapped.equals(plaintext),
+        keyID: encrypted.keyID,
+      };
+      if (alg !== "RSA1_5") {
+        // node 20 refuses PKCS#1 v1.5 private decryption (CVE-2023-46809); OAEP is checked here.
+        const byVault = await importedClient.encrypt({ algorithm: alg, plaintext });
+        entry.vaultCiphertextDecryptedHere = crypto.privateDecrypt({ key: imported.privateKey, ...paddings[alg] }, Buffer.from(byVault.result)).equals(plaintext);
+      }
+      out.encryption[alg] = entry;
+    }
+
+    // The service's refusals through the SDK. With keys/get the SDK checks key_ops itself; an identity without it
+    // makes the SDK fall back to the vault, whose answers these are.
+    const limited = credentialFor(process.env.LIMITED_TOKEN);
+    const verifyOnly = await client.createRsaKey(`${prefix}-verify-only`, { keySize: 2048, keyOps: ["verify"] });
+    out.signOutsideKeyOps = await failure(new CryptographyClient(verifyOnly.id, limited, clientOptions).sign("RS256", digestOf("RS256")));
+    const ecForEncrypt = await client.createEcKey(`${prefix}-ec-enc`, { curve: "P-256", keyOps: ["sign", "verify", "encrypt"] });
+    out.encryptWithEc = await failure(new CryptographyClient(ecForEncrypt.id, limited, clientOptions).encrypt({ algorithm: "RSA-OAEP-256", plaintext: Buffer.from("x") }));
+    out.wrongCurve = await failure(new CryptographyClient(`${vaultUri.replace(/\/$/, "")}/keys/${prefix}-ec-P-256`, limited, clientOptions).sign("ES384", digestOf("ES384")));
+    return out;
+  },
 };
 
-(async () => {
-  const run = scenarios[scenario];
-  if (!run) {
-    console.log(JSON.stringify({ ok: false, error: `unknown scenario ${scenario}` }));
-    process.exit(2);
-  }
-  try {
-    const result = await run();
-    console.log(JSON.stringify({ ok: true, scenario, ...result }));
-  } catch (e) {
-    console.log(JSON.stringify({ ok: false, scenario, error: String(e && e.stack ? e.stack : e), statusCode: e.statusCode ?? null, code: e.code ?? null }));
-    process.exit(1);
-  }
-})();
+run(scenarios);
