@@ -8,7 +8,7 @@ namespace KvArchive.Engine.Transfer;
 /// meanwhile, take it again if it did), or hand the finish to the listing check and finish later. Every outcome
 /// goes to <see cref="BackupOutcomes"/>; a failure of this object alone fails it, anything else ends the run.
 /// </summary>
-internal sealed class BackupItem(VaultCalls calls, TimeProvider time, BackupOutcomes outcomes, int throttleLimit)
+internal sealed class BackupItem(VaultCalls calls, VaultHealth health, TimeProvider time, BackupOutcomes outcomes, int throttleLimit)
 {
     /// <summary>Margin for the service's own clocks (the Date header and the object's times may come from different machines).</summary>
     private static readonly TimeSpan ClockSlack = TimeSpan.FromSeconds(2);
@@ -165,20 +165,33 @@ internal sealed class BackupItem(VaultCalls calls, TimeProvider time, BackupOutc
 
     /// <summary>
     /// Runs vault work of one object: the service refusing a certificate's own key or secret skips it; a failure
-    /// of this object alone (<see cref="KvFailurePolicy.IsPerObject"/>) fails it; anything else ends the run.
+    /// of this object alone (<see cref="KvFailurePolicy.IsPerObject"/>) fails it, a transient one once the session's
+    /// <see cref="VaultHealth"/> has judged the vault still there; anything else ends the run.
     /// </summary>
     private async Task OneObjectAsync(BackupWork work, ItemScope scope, Func<List<KvObject>?> versions, CancellationToken cancellationToken, Func<Task> body)
     {
         try
         {
             await body().ConfigureAwait(false);
+            health.Answered(work.Client!);
         }
         catch (KvException e) when (e.ErrorId == KvErrorIds.ManagedObject)
         {
+            health.Answered(work.Client!);
             outcomes.SkipManaged(work, scope);
         }
         catch (KvException e) when (KvFailurePolicy.IsPerObject(e, cancellationToken))
         {
+            if (KvFailurePolicy.IsTransient(e))
+            {
+                // Throws when the vault is gone: the run ends there.
+                await health.FailedAsync(work.Client!, work.Type, work.Name, e, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                health.Answered(work.Client!);
+            }
+
             outcomes.Fail(work, scope, e, versions());
         }
     }

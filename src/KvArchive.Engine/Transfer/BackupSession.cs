@@ -25,7 +25,9 @@ namespace KvArchive.Engine.Transfer;
 /// with a warning if it changed again. A certificate's managed key and secret are skipped: the certificate's
 /// backup carries them.</para>
 /// <para>A failure no object can escape (<see cref="KvFailurePolicy.IsFatal"/>) ends the whole backup: Add or
-/// Complete throws it and no archive is written. So does a failure to list a whole vault.</para>
+/// Complete throws it and no archive is written. A transient failure (a dropped connection, a timeout, a 5xx after
+/// the client's retries) fails its object alone, until the stop rule of <see cref="KvFailurePolicy"/> finds the
+/// vault gone (many different objects in a row, and a probe); so does a listing that fails that way.</para>
 /// <para>Start calls ShouldProcess(path, action) once; when it returns false (-WhatIf) nothing is written and
 /// each object added is reported through WriteVerbose only.</para>
 /// </remarks>
@@ -53,7 +55,6 @@ public sealed class BackupSession : IDisposable
         if (writer is not null)
         {
             _outcomes = new BackupOutcomes(writer);
-            item = new BackupItem(new VaultCalls(limiter), time, _outcomes, TransferDefaults.CheckThrottleLimit(options.ThrottleLimit));
         }
 
         _core = new SessionCore<BackupWork>(
@@ -75,6 +76,10 @@ public sealed class BackupSession : IDisposable
                 _writer?.Dispose();
             },
         };
+        if (_outcomes is not null)
+        {
+            item = new BackupItem(_core.Calls, _core.Health, time, _outcomes, TransferDefaults.CheckThrottleLimit(options.ThrottleLimit));
+        }
     }
 
     /// <summary>The archive's full path.</summary>
@@ -165,7 +170,7 @@ public sealed class BackupSession : IDisposable
         {
             AddListed(client.QueryAsync(query, _core.Token), _ => true);
         }
-        catch (KvException e) when (KvFailurePolicy.IsPerObject(e, _core.Token))
+        catch (KvException e) when (KvFailurePolicy.IsPerObject(e, _core.Token) && !KvFailurePolicy.IsTransient(e))
         {
             var type = e.ObjectType ?? query.Types[0];
             _core.Add(new BackupWork(type, query.Name, client.VaultUri, client, null, query.Name, e, false, null) { ReportOnly = true });

@@ -7,7 +7,7 @@ namespace KvArchive.Engine.Transfer;
 /// (<see cref="RestorePlanner"/>), ask where the plan writes, act (purge, wait, restore), and plan again when the
 /// vault's answer shows the name changed. Every outcome goes to <see cref="RestoreOutcomes"/>.
 /// </summary>
-internal sealed class RestoreItem(VaultCalls calls, RestoreOptions options, TimeProvider time, RestoreOutcomes outcomes, CancellationToken runToken)
+internal sealed class RestoreItem(VaultCalls calls, VaultHealth health, RestoreOptions options, TimeProvider time, RestoreOutcomes outcomes, CancellationToken runToken)
 {
     /// <summary>Plans again at most this often when the restore's 409 shows someone took the name since the plan.</summary>
     private const int MaxReplans = 2;
@@ -34,9 +34,20 @@ internal sealed class RestoreItem(VaultCalls calls, RestoreOptions options, Time
         {
             var blob = work.Reader!.ReadBlob(item);
             await ActAsync(work, scope, blob, cancellationToken).ConfigureAwait(false);
+            health.Answered(work.Client!);
         }
         catch (KvException e) when (KvFailurePolicy.IsPerObject(e, cancellationToken))
         {
+            if (KvFailurePolicy.IsTransient(e))
+            {
+                // Throws when the vault is gone: the run ends there.
+                await health.FailedAsync(work.Client!, work.Type, work.Name, e, cancellationToken).ConfigureAwait(false);
+            }
+            else if (work.Client is not null)
+            {
+                health.Answered(work.Client);
+            }
+
             outcomes.Fail(work, scope, e);
         }
     }

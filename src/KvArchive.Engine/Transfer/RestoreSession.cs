@@ -25,7 +25,9 @@ namespace KvArchive.Engine.Transfer;
 /// <para>A blob is read from the archive only after its SHA-256 checks out; a damaged entry fails alone. A blob
 /// the vault rejects (another geography, corrupt) fails that entry with the service's reason and is not sent again.</para>
 /// <para>A failure that no entry can escape (<see cref="KvFailurePolicy.IsFatal"/>) ends the restore: Add or
-/// Complete throws it. Entries already restored stay restored.</para>
+/// Complete throws it. Entries already restored stay restored. A transient failure (a dropped connection, a timeout,
+/// a 5xx after the client's retries) fails its entry alone, until the stop rule of <see cref="KvFailurePolicy"/>
+/// finds the vault gone.</para>
 /// <para>Host calls, output order (input order), concurrency, the rate, progress and cancellation work as in
 /// <see cref="BackupSession"/>: both run on <see cref="SessionCore{TWork}"/>.</para>
 /// </remarks>
@@ -66,7 +68,7 @@ public sealed class RestoreSession : IDisposable
         {
             OnDispose = _archives.Dispose,
         };
-        item = new RestoreItem(_core.Calls, options, time, _outcomes, _core.Token);
+        item = new RestoreItem(_core.Calls, _core.Health, options, time, _outcomes, _core.Token);
     }
 
     /// <summary>The rate control in use (the one of the options, or the session's own).</summary>

@@ -45,6 +45,7 @@ internal sealed class SessionCore<TWork> : IDisposable
     {
         Limiter = limiter;
         Calls = new VaultCalls(limiter);
+        Health = new VaultHealth(Calls);
         Time = time;
         _clients = clients;
         _ownsClients = ownsClients;
@@ -55,6 +56,9 @@ internal sealed class SessionCore<TWork> : IDisposable
     public AdaptiveRateLimiter Limiter { get; }
 
     public VaultCalls Calls { get; }
+
+    /// <summary>The stop rule of <see cref="KvFailurePolicy"/>: items report transient failures and answers here.</summary>
+    public VaultHealth Health { get; }
 
     public TimeProvider Time { get; }
 
@@ -106,7 +110,8 @@ internal sealed class SessionCore<TWork> : IDisposable
 
     /// <summary>
     /// Waits on the driving thread for work it needs (a listing's next page), draining host calls. A failure that
-    /// <paramref name="itemFailure"/> accepts is thrown as it is and the run goes on; any other ends the run.
+    /// <paramref name="itemFailure"/> accepts is thrown as it is and the run goes on; any other ends the run. A
+    /// transient one always does: a listing that fails after the client's retries is the probe failing.
     /// </summary>
     public T Await<T>(Func<CancellationToken, Task<T>> work, Func<KvException, bool>? itemFailure = null)
     {
@@ -117,7 +122,7 @@ internal sealed class SessionCore<TWork> : IDisposable
             {
                 return _runner.Await(work);
             }
-            catch (KvException e) when (itemFailure is not null && KvFailurePolicy.IsPerObject(e, _runner.Token) && itemFailure(e))
+            catch (KvException e) when (itemFailure is not null && KvFailurePolicy.IsPerObject(e, _runner.Token) && !KvFailurePolicy.IsTransient(e) && itemFailure(e))
             {
                 kept = ExceptionDispatchInfo.Capture(e);
                 return default!;

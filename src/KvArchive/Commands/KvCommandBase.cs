@@ -89,7 +89,7 @@ public abstract class KvCommandBase : PSCmdlet, IDisposable
     internal void WriteKvError(KvException exception, object? target)
     {
         var record = KvErrorRecords.Create(exception, target);
-        if (KvFailurePolicy.IsFatal(exception))
+        if (KvFailurePolicy.EndsCommand(exception))
         {
             ThrowTerminatingError(record);
         }

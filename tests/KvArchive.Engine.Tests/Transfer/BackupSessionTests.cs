@@ -199,7 +199,7 @@ public sealed class BackupSessionTests : IDisposable
 
     [Theory]
     [InlineData(KvErrorKind.Unauthenticated, "KvUnauthenticated")]
-    [InlineData(KvErrorKind.Connection, "KvVaultUnreachable")]
+    [InlineData(KvErrorKind.NotFound, "KvInvalidVault")]
     public void A_failure_no_object_can_escape_ends_the_backup_once(KvErrorKind kind, string id)
     {
         _vault.Latency = TimeSpan.FromMilliseconds(5);
@@ -221,6 +221,30 @@ public sealed class BackupSessionTests : IDisposable
 
         Assert.DoesNotContain(_host.Errors, x => x.Exception.ErrorId == id);
         Assert.Empty(Directory.GetFiles(_folder));
+    }
+
+    [Fact]
+    public void A_connection_failure_on_one_object_fails_that_object_and_the_backup_goes_on()
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            _vault.Add(KvObjectType.Secret, $"s{i:D2}");
+        }
+
+        _vault.BackupFailure = (_, name) => name == "s10" ? new KvException(KvErrorKind.Connection, KvErrorIds.VaultUnreachable, "Vault 'prod' could not be reached (Connection reset by peer).") : null;
+        BackupSummary summary;
+        using (var session = Start(throttle: 4))
+        {
+            session.AddVault();
+            summary = session.Complete();
+        }
+
+        Assert.Equal((49, 1), (summary.Saved, summary.Failed));
+        var error = Assert.Single(_host.Errors);
+        Assert.Equal(KvErrorIds.VaultUnreachable, error.Exception.ErrorId);
+        Assert.Equal("s10", Assert.IsType<KvObject>(error.Target).Name);
+        using var reader = ArchiveReader.Open(ArchivePath);
+        Assert.Equal(ArchiveEntryStatus.Failed, reader.Items.Single(i => i.Name == "s10").Status);
     }
 
     [Fact]

@@ -7,7 +7,6 @@ public sealed class KvFailurePolicyTests
 {
     [Theory]
     [InlineData(KvErrorKind.Unauthenticated, KvErrorIds.Unauthenticated, true)]
-    [InlineData(KvErrorKind.Connection, KvErrorIds.VaultUnreachable, true)]
     [InlineData(KvErrorKind.InvalidArgument, KvErrorIds.InvalidVault, true)]
     [InlineData(KvErrorKind.PermissionDenied, KvErrorIds.PermissionDenied, false)]
     [InlineData(KvErrorKind.NotFound, KvErrorIds.ObjectNotFound, false)]
@@ -17,6 +16,24 @@ public sealed class KvFailurePolicyTests
         var e = new KvException(kind, id, "x");
         Assert.Equal(fatal, KvFailurePolicy.IsFatal(e));
         Assert.Equal(!fatal, KvFailurePolicy.IsPerObject(e, CancellationToken.None));
+    }
+
+    [Fact]
+    public void A_connection_failure_stays_with_its_object_unless_the_certificate_is_untrusted()
+    {
+        var reset = new KvException(KvErrorKind.Connection, KvErrorIds.VaultUnreachable, "x");
+        Assert.False(KvFailurePolicy.IsFatal(reset));
+        Assert.True(KvFailurePolicy.IsTransient(reset));
+        Assert.True(KvFailurePolicy.IsPerObject(reset, CancellationToken.None));
+        Assert.True(KvFailurePolicy.EndsCommand(reset));
+
+        var untrusted = new KvException(KvErrorKind.Connection, KvErrorIds.VaultUnreachable, "x") { UntrustedCertificate = true };
+        Assert.True(KvFailurePolicy.IsFatal(untrusted));
+        Assert.False(KvFailurePolicy.IsTransient(untrusted));
+
+        var refused = new KvException(KvErrorKind.PermissionDenied, KvErrorIds.PermissionDenied, "x");
+        Assert.False(KvFailurePolicy.IsTransient(refused));
+        Assert.False(KvFailurePolicy.EndsCommand(refused));
     }
 
     [Fact]
