@@ -38,13 +38,42 @@ Describe 'Error categories' -Tag 'Errors', 'LocalVault' {
         $limited = New-TestToken -Server $script:Server -Permission 'secrets/list' -Identity 'limited'
         $listErr = $null
         @(Get-KvObject -VaultUri $vault -AccessToken $limited -Name 'g*' -ErrorVariable listErr -ErrorAction SilentlyContinue).Count | Should -Be 1
-        # Keys and certificates cannot be listed with that token: a PermissionDenied error, and the secrets still came.
-        @($listErr).Count | Should -BeGreaterOrEqual 1
+        # Keys and certificates cannot be listed with that token: one PermissionDenied error each, and the secrets still came.
+        @($listErr).Count | Should -Be 2
         $listErr | ForEach-Object { $_.CategoryInfo.Category | Should -Be 'PermissionDenied' }
         $err = $null
         Get-KvSecret -VaultUri $vault -AccessToken $limited -Name guarded -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
         $err[0].FullyQualifiedErrorId | Should -BeLike 'KvPermissionDenied,*'
+    }
+
+    It 'a least-privilege token backs up the kinds it may read and reports each refused kind once, naming the permission' {
+        $null = Invoke-TestSeed -Server $script:Server -VaultUri $vault -Seed @{ secrets = 30; keys = 2; versions = 1; prefix = 'lp' }
+        $limited = New-TestToken -Server $script:Server -Permission 'secrets/list', 'secrets/get', 'secrets/backup' -Identity 'secrets-only'
+        $archive = Join-Path $TestDrive 'least.kva'
+        $err = $null
+        $records = @(Backup-KvObject -VaultUri $vault -AccessToken $limited -Path $archive -ErrorVariable err -ErrorAction SilentlyContinue)
+        $ok = $?
+        $ok | Should -BeFalse
+        @($records | Where-Object Status -eq 'Saved').Count | Should -Be 30
+        @($err).Count | Should -Be 2
+        $err | ForEach-Object {
+            $_.CategoryInfo.Category | Should -Be 'PermissionDenied'
+            $_.FullyQualifiedErrorId | Should -BeLike 'KvPermissionDenied,*'
+        }
+        ($err | ForEach-Object { $_.Exception.Message }) -join ' ' | Should -Match "'keys/list'"
+        ($err | ForEach-Object { $_.Exception.Message }) -join ' ' | Should -Match "'certificates/list'"
+        Test-Path $archive | Should -BeTrue
+        @(Get-KvArchiveItem -Path $archive | Where-Object Status -eq 'Saved').Count | Should -Be 30
+
+        $listErr = $null
+        $listed = @(Get-KvObject -VaultUri $vault -AccessToken $limited -Type Certificate, Key, Secret -ErrorVariable listErr -ErrorAction SilentlyContinue)
+        $ok = $?
+        $ok | Should -BeFalse
+        $listed.Count | Should -Be 30
+        @($listErr).Count | Should -Be 2
+        @($listErr | ForEach-Object { "$($_.TargetObject)" }) | Should -Be @('Certificate', 'Key')
+        $listErr[1].Exception.Message | Should -Match "'keys/list'"
     }
 
     It '409 on a soft-deleted name is ResourceExists and spells out the way out' {

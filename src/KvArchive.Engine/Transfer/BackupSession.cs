@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using KvArchive.Engine.Archive;
 using KvArchive.Engine.Hosting;
 using KvArchive.Engine.Vault;
@@ -141,7 +142,8 @@ public sealed class BackupSession : IDisposable
     /// <summary>
     /// Backs up what a query selects in a vault (the default vault when null), listed here on the calling thread
     /// with the session's progress and cancellation. No name: every object of the query's types (certificates,
-    /// keys and secrets by default), and a failure to list ends the run. A name or pattern: the objects it
+    /// keys and secrets by default); a kind the identity may not list is one error naming the permission and the
+    /// other kinds are backed up; any other failure to list ends the run. A name or pattern: the objects it
     /// matches; a literal name that is not found is an error on that name and the run goes on.
     /// </summary>
     /// <exception cref="KvException">As for <see cref="Add(KvObject)"/>, or the vault could not be listed.</exception>
@@ -160,22 +162,39 @@ public sealed class BackupSession : IDisposable
         {
             foreach (var type in query.Types.Distinct())
             {
-                AddListed(client.ListAsync(type, _core.Token), null);
+                try
+                {
+                    AddListed(client.ListAsync(type, _core.Token), VaultListing.IsRefusal);
+                }
+                catch (KvException e) when (VaultListing.IsRefusal(e) && !_core.Token.IsCancellationRequested)
+                {
+                    Refused(client, type, e);
+                }
             }
 
             return;
         }
 
+        var refused = new ConcurrentQueue<KvException>();
         try
         {
-            AddListed(client.QueryAsync(query, _core.Token), _ => true);
+            AddListed(client.QueryAsync(query, refused.Enqueue, _core.Token), _ => true);
         }
         catch (KvException e) when (KvFailurePolicy.IsPerObject(e, _core.Token) && !KvFailurePolicy.IsTransient(e))
         {
             var type = e.ObjectType ?? query.Types[0];
             _core.Add(new BackupWork(type, query.Name, client.VaultUri, client, null, query.Name, e, false, null) { ReportOnly = true });
         }
+
+        while (refused.TryDequeue(out var e))
+        {
+            Refused(client, e.ObjectType ?? query.Types[0], e);
+        }
     }
+
+    /// <summary>A kind the identity may not list: one error naming the permission, in input order; the other kinds go on.</summary>
+    private void Refused(IVaultClient client, KvObjectType type, KvException error)
+        => _core.Add(new BackupWork(type, ObjectPaths.Collection(type), client.VaultUri, client, null, type, error, false, null) { ReportOnly = true });
 
     /// <summary>Backs up every object of the given types (all when null) of a vault (the default vault when null).</summary>
     /// <exception cref="KvException">As for <see cref="Add(KvObjectQuery, Uri?)"/>.</exception>

@@ -12,7 +12,21 @@ public static class VaultListing
     /// </summary>
     /// <exception cref="KvException">Versions of removed objects were asked for (InvalidArgument), the literal name
     /// was not found (NotFound), or a vault call failed.</exception>
-    public static async IAsyncEnumerable<KvObject> QueryAsync(this IVaultClient client, KvObjectQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static IAsyncEnumerable<KvObject> QueryAsync(this IVaultClient client, KvObjectQuery query, CancellationToken cancellationToken)
+        => QueryAsync(client, query, null, cancellationToken);
+
+    /// <summary>
+    /// Streams the objects a query selects, as <see cref="QueryAsync(IVaultClient, KvObjectQuery, CancellationToken)"/>,
+    /// except that a kind the identity may not list or read (<see cref="IsRefusal"/>) is handed to
+    /// <paramref name="refused"/> (one call per kind, naming the permission) and the other kinds are still listed. A
+    /// literal name found in none of the kinds that could be read is NotFound for those kinds only; when every kind
+    /// was refused, the refusals are the answer.
+    /// </summary>
+    /// <param name="client">The vault.</param>
+    /// <param name="query">What to list.</param>
+    /// <param name="refused">Called with each refused kind's error, on whatever thread runs the listing; null: a refusal ends the stream.</param>
+    /// <param name="cancellationToken">Stops the listing.</param>
+    public static async IAsyncEnumerable<KvObject> QueryAsync(this IVaultClient client, KvObjectQuery query, Action<KvException>? refused, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(query);
@@ -24,9 +38,20 @@ public static class VaultListing
         var pattern = new KvNamePattern(query.Name);
         var literal = !string.IsNullOrEmpty(query.Name) && !pattern.HasWildcards;
         var found = false;
+        var readable = new List<KvObjectType>();
         foreach (var type in query.Types.Distinct())
         {
             var source = literal ? LiteralAsync(client, type, query, query.Name!, cancellationToken) : PatternAsync(client, type, query, pattern, cancellationToken);
+            var kindRefused = false;
+            if (refused is not null)
+            {
+                source = UnlessRefused(source, e =>
+                {
+                    kindRefused = true;
+                    refused(e);
+                }, cancellationToken);
+            }
+
             await foreach (var item in source.ConfigureAwait(false))
             {
                 if (query.ExcludeManaged && item.Managed)
@@ -37,17 +62,58 @@ public static class VaultListing
                 found = true;
                 yield return item;
             }
+
+            if (!kindRefused)
+            {
+                readable.Add(type);
+            }
         }
 
-        if (literal && !found)
+        if (literal && !found && readable.Count > 0)
         {
-            var what = query.Types.Count == 1 ? ObjectPaths.Word(query.Types[0]) : "secret, key or certificate";
+            var what = readable.Count == 1 ? ObjectPaths.Word(readable[0]) : readable.Count == 3 ? "secret, key or certificate" : string.Join(" or ", readable.Select(ObjectPaths.Word));
             var state = query.InRemovedState ? "deleted " : string.Empty;
             throw new KvException(KvErrorKind.NotFound, KvErrorIds.ObjectNotFound, $"No {state}{what} named '{query.Name}' was found in vault '{client.VaultName}'.")
             {
-                ObjectType = query.Types.Count == 1 ? query.Types[0] : null,
+                ObjectType = readable.Count == 1 ? readable[0] : null,
                 ObjectName = query.Name,
             };
+        }
+    }
+
+    /// <summary>
+    /// True when the service refused the identity a permission on a whole kind (403 PermissionDenied), as opposed to
+    /// a refusal about one object (a disabled secret, a certificate's own key).
+    /// </summary>
+    public static bool IsRefusal(KvException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.Kind == KvErrorKind.PermissionDenied && exception.ErrorId == KvErrorIds.PermissionDenied;
+    }
+
+    /// <summary>Ends a kind's stream at a refusal, handing the refusal on.</summary>
+    private static async IAsyncEnumerable<KvObject> UnlessRefused(IAsyncEnumerable<KvObject> source, Action<KvException> refused, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var enumerator = source.GetAsyncEnumerator(cancellationToken);
+        await using (enumerator.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (KvException e) when (IsRefusal(e))
+                {
+                    refused(e);
+                    break;
+                }
+
+                yield return enumerator.Current;
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Management.Automation;
 using KvArchive.Completion;
 using KvArchive.Engine.Vault;
@@ -47,6 +48,7 @@ public sealed class GetKvObjectCommand : KvVaultCommandBase
     {
         var client = GetClient();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var refusedKinds = new HashSet<KvObjectType?>();
         foreach (var name in Name.Distinct(StringComparer.OrdinalIgnoreCase))
         {
             var query = new KvObjectQuery
@@ -56,9 +58,11 @@ public sealed class GetKvObjectCommand : KvVaultCommandBase
                 IncludeVersions = IncludeVersions,
                 InRemovedState = InRemovedState,
             };
+            // A kind the identity may not read is one error naming the permission; the other kinds are still listed.
+            var refused = new ConcurrentQueue<KvException>();
             try
             {
-                Stream(client.QueryAsync(query, StopToken), item =>
+                Stream(client.QueryAsync(query, refused.Enqueue, StopToken), item =>
                 {
                     // Overlapping patterns (-Name db-*, *-password) name some objects twice; write each once.
                     if (seen.Add($"{item.Type}|{item.Deleted}|{item.Id}"))
@@ -70,6 +74,14 @@ public sealed class GetKvObjectCommand : KvVaultCommandBase
             catch (KvException e)
             {
                 WriteKvError(e, name);
+            }
+
+            while (refused.TryDequeue(out var e))
+            {
+                if (refusedKinds.Add(e.ObjectType))
+                {
+                    WriteKvError(e, e.ObjectType ?? (object)name);
+                }
             }
         }
     }

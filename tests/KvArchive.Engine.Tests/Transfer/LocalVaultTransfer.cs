@@ -10,10 +10,10 @@ namespace KvArchive.Engine.Tests.Transfer;
 /// <summary>Runs backups and restores against a real LocalVault the way a cmdlet does.</summary>
 internal static class LocalVaultTransfer
 {
-    /// <summary>A client factory as a cmdlet builds it: a token, LocalVault's root, the session's observer.</summary>
-    public static async Task<Func<Uri, IRequestObserver, IVaultClient>> FactoryAsync(VaultFixture fixture, int maxRetries = 3)
+    /// <summary>A client factory as a cmdlet builds it: a token (all permissions unless given), LocalVault's root, the session's observer.</summary>
+    public static async Task<Func<Uri, IRequestObserver, IVaultClient>> FactoryAsync(VaultFixture fixture, int maxRetries = 3, IEnumerable<string>? permissions = null)
     {
-        var (token, _) = await fixture.Server.CreateTokenAsync("transfer-tests");
+        var (token, _) = await fixture.Server.CreateTokenAsync("transfer-tests", permissions);
         return (uri, observer) => fixture.Track(VaultClientFactory.Create(
             new VaultConnectionOptions
             {
