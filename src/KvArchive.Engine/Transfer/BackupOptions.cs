@@ -29,6 +29,14 @@ public sealed class BackupOptions
     public AdaptiveRateLimiter? RateLimiter { get; init; }
 
     /// <summary>
+    /// Lists each object's versions before its backup so that the manifest records every version's id and times
+    /// (one more request per object). Without it an object that came from a listing costs its backup alone and its
+    /// manifest row holds the current version's properties from the listing, without version ids; objects named
+    /// without a listing item have their versions listed either way.
+    /// </summary>
+    public bool RecordVersions { get; init; }
+
+    /// <summary>
     /// Checks each object for changes during its backup by listing its versions again (the way before listing
     /// checks), instead of from a re-listing of the vault. For tests and comparisons.
     /// </summary>

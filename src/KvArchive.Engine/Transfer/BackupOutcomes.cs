@@ -14,13 +14,13 @@ internal sealed class BackupOutcomes(ArchiveWriter writer)
 
     public string Path => writer.Path;
 
-    public void Save(BackupWork work, ItemScope scope, List<KvObject> versions, byte[] blob, DateTimeOffset takenOn, bool changed, string? reason)
+    public void Save(BackupWork work, ItemScope scope, List<KvObject>? versions, byte[] blob, DateTimeOffset takenOn, bool changed, string? reason)
     {
         var status = changed ? ArchiveEntryStatus.Changed : ArchiveEntryStatus.Saved;
         var document = ArchiveMapping.ToDocument(work.Type, work.Name, work.VaultUri, work.Listed, versions, status, reason);
         document.BackedUpOn = takenOn;
         var row = writer.WriteEntry(document, blob);
-        End(work, scope, changed ? BackupStatus.Changed : BackupStatus.Saved, reason, versions.Count, row.Size, row.Sha256);
+        End(work, scope, changed ? BackupStatus.Changed : BackupStatus.Saved, reason, versions?.Count, row.Size, row.Sha256);
     }
 
     public void SkipManaged(BackupWork work, ItemScope scope)
@@ -42,7 +42,7 @@ internal sealed class BackupOutcomes(ArchiveWriter writer)
         End(work, scope, BackupStatus.Failed, error.Message, versions?.Count ?? 0);
     }
 
-    private void End(BackupWork work, ItemScope scope, BackupStatus status, string? reason, int versions = 0, long size = 0, string? sha256 = null)
+    private void End(BackupWork work, ItemScope scope, BackupStatus status, string? reason, int? versions = 0, long size = 0, string? sha256 = null)
     {
         Counts.Add(status, work.Type);
         scope.WriteObject(new BackupRecord

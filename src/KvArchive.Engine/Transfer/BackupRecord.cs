@@ -17,8 +17,12 @@ public sealed class BackupRecord
     /// <summary>Why it was skipped, failed or changed; null when saved.</summary>
     public string? Reason { get; init; }
 
-    /// <summary>How many versions the backup holds (0 when none was taken).</summary>
-    public int Versions { get; init; }
+    /// <summary>
+    /// How many versions the backup holds, when they were listed (asked for, or needed); null when the object was
+    /// backed up from its listing item alone (the service's backup holds every version either way); 0 when none
+    /// was taken.
+    /// </summary>
+    public int? Versions { get; init; }
 
     /// <summary>Size of the blob in bytes (0 when none was taken).</summary>
     public long Size { get; init; }

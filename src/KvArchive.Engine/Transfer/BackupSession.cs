@@ -79,7 +79,7 @@ public sealed class BackupSession : IDisposable
         };
         if (_outcomes is not null)
         {
-            item = new BackupItem(_core.Calls, _core.Health, time, _outcomes, TransferDefaults.CheckThrottleLimit(options.ThrottleLimit));
+            item = new BackupItem(_core.Calls, _core.Health, time, _outcomes, TransferDefaults.CheckThrottleLimit(options.ThrottleLimit), options.RecordVersions);
         }
     }
 

@@ -10,9 +10,13 @@ internal sealed class CertificateStore(CertificateClient client, VaultIdentity v
 
     public async IAsyncEnumerable<KvObject> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var properties in client.GetPropertiesOfCertificatesAsync(false, cancellationToken).ConfigureAwait(false))
+        await foreach (var page in client.GetPropertiesOfCertificatesAsync(false, cancellationToken).AsPages().ConfigureAwait(false))
         {
-            yield return Map(properties, null);
+            var listedAt = ListingClock.Of(page.GetRawResponse());
+            foreach (var properties in page.Values)
+            {
+                yield return ListingClock.Stamp(Map(properties, null), listedAt);
+            }
         }
     }
 

@@ -17,9 +17,9 @@ internal sealed class KeyRestStore(VaultRestClient rest) : IKeyStore
 
     public async IAsyncEnumerable<KvObject> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var item in rest.ListAsync("keys", cancellationToken).ConfigureAwait(false))
+        await foreach (var (item, listedAt) in rest.ListWithClockAsync("keys", cancellationToken).ConfigureAwait(false))
         {
-            yield return RestMapping.ToKey(item, Vault);
+            yield return ListingClock.Stamp(RestMapping.ToKey(item, Vault), listedAt);
         }
     }
 

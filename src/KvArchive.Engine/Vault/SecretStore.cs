@@ -16,9 +16,13 @@ internal sealed class SecretStore(SecretClient client, VaultRestClient rest) : I
 
     public async IAsyncEnumerable<KvObject> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var properties in client.GetPropertiesOfSecretsAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var page in client.GetPropertiesOfSecretsAsync(cancellationToken).AsPages().ConfigureAwait(false))
         {
-            yield return Map(properties);
+            var listedAt = ListingClock.Of(page.GetRawResponse());
+            foreach (var properties in page.Values)
+            {
+                yield return ListingClock.Stamp(Map(properties), listedAt);
+            }
         }
     }
 

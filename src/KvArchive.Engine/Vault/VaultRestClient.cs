@@ -31,10 +31,20 @@ internal sealed class VaultRestClient(HttpPipeline pipeline, VaultIdentity vault
     /// <summary>Streams the items of a paged list, following nextLink until it is null (pages may be short or empty).</summary>
     public async IAsyncEnumerable<JsonElement> ListAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await foreach (var (item, _) in ListWithClockAsync(path, cancellationToken).ConfigureAwait(false))
+        {
+            yield return item;
+        }
+    }
+
+    /// <summary>As <see cref="ListAsync"/>, each item with its page's <see cref="ListingClock"/>.</summary>
+    public async IAsyncEnumerable<(JsonElement Item, DateTimeOffset? ListedAt)> ListWithClockAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         Uri? next = Vault.Resolve(path + "?api-version=" + ApiVersion + "&maxresults=" + PageSize);
         while (next is not null)
         {
-            using var page = await SendAsync(RequestMethod.Get, next, null, cancellationToken).ConfigureAwait(false);
+            var (page, listedAt) = await SendWithClockAsync(RequestMethod.Get, next, cancellationToken).ConfigureAwait(false);
+            using var document = page;
             if (page is null)
             {
                 yield break;
@@ -46,7 +56,7 @@ internal sealed class VaultRestClient(HttpPipeline pipeline, VaultIdentity vault
                 foreach (var item in items.EnumerateArray())
                 {
                     // Clone: the page's document is disposed when the next page is fetched.
-                    yield return item.Clone();
+                    yield return (item.Clone(), listedAt);
                 }
             }
 
@@ -57,6 +67,9 @@ internal sealed class VaultRestClient(HttpPipeline pipeline, VaultIdentity vault
     }
 
     private async Task<JsonDocument?> SendAsync(RequestMethod method, Uri uri, JsonNode? body, CancellationToken cancellationToken)
+        => (await SendWithClockAsync(method, uri, cancellationToken, body).ConfigureAwait(false)).Document;
+
+    private async Task<(JsonDocument? Document, DateTimeOffset? ListedAt)> SendWithClockAsync(RequestMethod method, Uri uri, CancellationToken cancellationToken, JsonNode? body = null)
     {
         using var message = pipeline.CreateMessage();
         var request = message.Request;
@@ -76,18 +89,19 @@ internal sealed class VaultRestClient(HttpPipeline pipeline, VaultIdentity vault
             throw new RequestFailedException(response);
         }
 
+        var listedAt = ListingClock.Of(response);
         if (response.Status == 204)
         {
-            return null;
+            return (null, listedAt);
         }
 
         var content = response.Content;
         if (content is null || content.ToMemory().IsEmpty)
         {
-            return null;
+            return (null, listedAt);
         }
 
-        return JsonDocument.Parse(content.ToMemory());
+        return (JsonDocument.Parse(content.ToMemory()), listedAt);
     }
 
     private Uri? CheckNextLink(string? link)

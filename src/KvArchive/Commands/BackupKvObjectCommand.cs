@@ -48,6 +48,10 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
     [ValidateRange(1, 100_000)]
     public int MaxRequestRate { get; set; }
 
+    /// <summary>Lists each object's versions into the manifest (one more request per object).</summary>
+    [Parameter]
+    public SwitchParameter RecordVersions { get; set; }
+
     /// <summary>Replaces an existing archive at the path.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -66,6 +70,7 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
             Force = Force,
             ThrottleLimit = ThrottleLimit,
             RateLimiter = limiter,
+            RecordVersions = RecordVersions,
         };
         try
         {

@@ -125,7 +125,7 @@ public sealed class BackupSessionTests : IDisposable
         using var reader = ArchiveReader.Open(ArchivePath);
         var failed = reader.Items.Single(i => i.Name == "huge");
         Assert.Equal(ArchiveEntryStatus.Failed, failed.Status);
-        Assert.Contains("more than 500 versions", failed.Reason);
+        Assert.Contains("has 501 versions", failed.Reason);
         Assert.True(reader.Verify().IsValid);
     }
 
