@@ -132,7 +132,7 @@ internal static class KvErrorMapper
 
             case 408 or 502 or 503 or 504:
                 return Create(KvErrorKind.Connection, KvErrorIds.VaultUnreachable, error,
-                    $"Vault '{vault}' answered {error.Status} through {context.MaxRetries} retries while {OperationPhrase(context)}; the service is unavailable. Retry later.", inner, context);
+                    $"Vault '{vault}' answered {error.Status} through {Math.Min(context.MaxRetries, VaultRetryPolicy.DefaultServerErrorRetries)} retries while {OperationPhrase(context)}; the service is unavailable. Retry later.", inner, context);
 
             default:
                 return Create(KvErrorKind.Unknown, KvErrorIds.Unknown, error,

@@ -47,13 +47,13 @@ public static class KvFailurePolicy
 
     /// <summary>
     /// True when the call got no usable answer after the client's retries (a dropped or refused connection, a
-    /// timeout, a 5xx): the object may be fine and the vault busy, or the vault may be gone. In a transfer it stays
+    /// timeout, a 408 or 5xx — a 500 keeps its own id and the service's text): the object may be fine and the vault busy, or the vault may be gone. In a transfer it stays
     /// with its object until the stop rule says the vault is gone.
     /// </summary>
     public static bool IsTransient(KvException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return exception.Kind == KvErrorKind.Connection && !IsFatal(exception);
+        return !IsFatal(exception) && (exception.Kind == KvErrorKind.Connection || exception.Status is 408 or >= 500);
     }
 
     /// <summary>

@@ -62,7 +62,7 @@ public sealed class KvErrorMapperTests
         var e = KvErrorMapper.FromService(new ServiceError(503, null, null, null), null, Context(VaultOperation.Get));
         Assert.Equal(KvErrorKind.Connection, e.Kind);
         Assert.Equal(KvErrorIds.VaultUnreachable, e.ErrorId);
-        Assert.Contains("8 retries", e.Message, StringComparison.Ordinal);
+        Assert.Contains("4 retries", e.Message, StringComparison.Ordinal); // a server error is retried at most VaultRetryPolicy.DefaultServerErrorRetries times
     }
 
     [Fact]

@@ -31,6 +31,10 @@ public sealed class KvFailurePolicyTests
         Assert.True(KvFailurePolicy.IsFatal(untrusted));
         Assert.False(KvFailurePolicy.IsTransient(untrusted));
 
+        var internalError = new KvException(KvErrorKind.Unknown, KvErrorIds.Unknown, "x") { Status = 500 };
+        Assert.True(KvFailurePolicy.IsTransient(internalError));
+        Assert.False(KvFailurePolicy.IsFatal(internalError));
+
         var refused = new KvException(KvErrorKind.PermissionDenied, KvErrorIds.PermissionDenied, "x");
         Assert.False(KvFailurePolicy.IsTransient(refused));
         Assert.False(KvFailurePolicy.EndsCommand(refused));

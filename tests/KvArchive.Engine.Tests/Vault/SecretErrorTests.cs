@@ -149,6 +149,28 @@ public sealed class SecretErrorTests(VaultFixture fixture) : IClassFixture<Vault
     }
 
     [Fact]
+    public async Task A_lasting_server_error_is_retried_fewer_times_than_a_throttle()
+    {
+        var vault = await fixture.NewVaultAsync();
+        var observer = new RecordingObserver();
+        var client = await fixture.ConnectAsync(vault, observer, maxRetries: 8);
+        await client.SetSecretAsync("s", "v", new KvSecretSetOptions(), default);
+        observer.Clear();
+        await fixture.Server.SetFaultsAsync(vault, new { rules = new[] { new { method = "GET", pathRegex = "/secrets/s", status = 503 } } });
+
+        var e = await Assert.ThrowsAsync<KvException>(() => client.GetAsync(KvObjectType.Secret, "s", null, default));
+        Assert.Equal(KvErrorIds.VaultUnreachable, e.ErrorId);
+        Assert.Contains("503 through 4 retries", e.Message);
+        Assert.Equal(Enumerable.Repeat(503, 1 + 4), observer.Statuses);
+
+        observer.Clear();
+        await fixture.Server.SetFaultsAsync(vault, new { rules = new[] { new { method = "GET", pathRegex = "/secrets/s", status = 429 } } });
+        var throttled = await Assert.ThrowsAsync<KvException>(() => client.GetAsync(KvObjectType.Secret, "s", null, default));
+        Assert.Equal(KvErrorIds.Throttled, throttled.ErrorId);
+        Assert.Equal(1 + 8, observer.Statuses.Count);
+    }
+
+    [Fact]
     public async Task Dropped_connections_are_retried_and_reported_as_status_zero()
     {
         var vault = await fixture.NewVaultAsync();
