@@ -4,7 +4,6 @@ using System.Text.Json;
 using KvArchive.LocalVault.Auth;
 using KvArchive.LocalVault.Http;
 using KvArchive.LocalVault.Store;
-using Microsoft.AspNetCore.Http;
 
 namespace KvArchive.LocalVault.Management;
 
