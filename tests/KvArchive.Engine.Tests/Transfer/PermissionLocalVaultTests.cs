@@ -2,7 +2,6 @@ using KvArchive.Engine.Archive;
 using KvArchive.Engine.Tests.Archive;
 using KvArchive.Engine.Tests.Hosting;
 using KvArchive.Engine.Tests.Vault.Infrastructure;
-using KvArchive.Engine.Transfer;
 using KvArchive.Engine.Vault;
 
 namespace KvArchive.Engine.Tests.Transfer;
