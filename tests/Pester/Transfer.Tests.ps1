@@ -42,6 +42,31 @@ Describe 'Backup and restore' -Tag 'Transfer', 'LocalVault' {
         $after | Should -Be $before
     }
 
+    It 'backs up piped objects with one request each, and lists versions only with -RecordVersions' {
+        $source = New-TestVault -Server $script:Server
+        $null = Invoke-TestSeed -Server $script:Server -VaultUri $source -Seed @{ secrets = 100; versions = 2; prefix = 'one' }
+        # The listing records an object unambiguously once the second of its last update is over (with a margin).
+        Start-Sleep -Seconds 4
+        $name = $source.Host.Split('.')[0]
+        $archive = Join-Path $TestDrive 'one.kva'
+        $null = Invoke-LocalVaultManagement -Server $script:Server -Method Delete -Path "vaults/$name/stats"
+        $saved = Get-KvObject -VaultUri $source -AccessToken $script:Token -Type Secret | Backup-KvObject -Path $archive -AccessToken $script:Token
+        @($saved | Where-Object Status -eq 'Saved').Count | Should -Be 100
+        $stats = Get-TestVaultStats -Server $script:Server -VaultUri $source
+        $answered = $stats.requests - $(if ($stats.byStatus.PSObject.Properties['401']) { $stats.byStatus.'401' } else { 0 })
+        # 100 backups, 4 pages of Get-KvObject's listing, 4 of the change check (plus a page's worth of objects the
+        # check passed before their backup answered, which have their versions listed).
+        $answered | Should -BeGreaterOrEqual 108
+        $answered | Should -BeLessOrEqual (108 + 25)
+
+        $null = Invoke-LocalVaultManagement -Server $script:Server -Method Delete -Path "vaults/$name/stats"
+        $recorded = Get-KvObject -VaultUri $source -AccessToken $script:Token -Type Secret | Backup-KvObject -Path $archive -AccessToken $script:Token -RecordVersions -Force
+        @($recorded | Where-Object Versions -eq 2).Count | Should -Be 100
+        (Get-KvArchiveItem -Path $archive | Where-Object { $_.Versions.Count -eq 2 }).Count | Should -Be 100
+        $stats = Get-TestVaultStats -Server $script:Server -VaultUri $source
+        ($stats.requests - $(if ($stats.byStatus.PSObject.Properties['401']) { $stats.byStatus.'401' } else { 0 })) | Should -BeGreaterOrEqual 208
+    }
+
     It 'shows the plan with -WhatIf and follows the conflict policies' {
         $source = New-TestVault -Server $script:Server
         $target = New-TestVault -Server $script:Server

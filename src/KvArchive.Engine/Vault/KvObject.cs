@@ -76,8 +76,8 @@ public sealed class KvObject
     public Uri? RecoveryId { get; init; }
 
     /// <summary>
-    /// A lower bound, by the service's clock, of when the listing page this item came from was read (its Date header
-    /// less a second); null when it did not come from a listing. A backup uses it to tell whether a later change in
+    /// When, by the service's clock, the listing page this item came from was answered (its Date header); null when
+    /// it did not come from a listing. A backup uses it to tell whether a later change in
     /// the same second as the item's last update could hide from a comparison of times.
     /// </summary>
     internal DateTimeOffset? ListedAt { get; set; }

@@ -28,6 +28,13 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
     [ArgumentCompleter(typeof(KvNameCompleter))]
     public string[]? Name { get; set; }
 
+    /// <summary>
+    /// An object from Get-KvObject (bound from the pipeline beside its Name, Type and VaultUri): its listing item is
+    /// the object's record in the manifest, so its backup is its only request.
+    /// </summary>
+    [Parameter(ValueFromPipeline = true)]
+    public KvObject? InputObject { get; set; }
+
     /// <summary>Kinds of objects; all three when omitted.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -96,7 +103,14 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
                 // One object per pipeline record (Get-KvObject | Backup-KvObject): no extra lookup.
                 foreach (var name in piped)
                 {
-                    session.Add(new BackupRequest { Type = types[0], Name = name, VaultUri = vault });
+                    if (InputObject is { } listed && listed.Type == types[0] && string.Equals(listed.Name, name, StringComparison.OrdinalIgnoreCase) && (vault is null || Uri.Compare(listed.VaultUri, vault, UriComponents.SchemeAndServer, UriFormat.SafeUnescaped, StringComparison.OrdinalIgnoreCase) == 0))
+                    {
+                        session.Add(listed);
+                    }
+                    else
+                    {
+                        session.Add(new BackupRequest { Type = types[0], Name = name, VaultUri = vault });
+                    }
                 }
 
                 return;
