@@ -18,7 +18,7 @@ public sealed class BenchOptions
     public int SharedSize { get; private set; } = 2_000;
 
     /// <summary>(c) burst: objects backed up while another caller's burst comes in the middle.</summary>
-    public int BurstSize { get; private set; } = 5_000;
+    public int BurstSize { get; private set; } = 10_000;
 
     /// <summary>(d) faults: objects backed up and restored with dropped connections, 503s and one failing object.</summary>
     public int FaultsSize { get; private set; } = 2_000;
