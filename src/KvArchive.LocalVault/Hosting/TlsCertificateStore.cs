@@ -64,17 +64,19 @@ public static class TlsCertificateStore
     }
 
     /// <summary>
-    /// A token-signing key derived from the certificate's private key (HMAC of its PKCS#8 form with a fixed label), so
-    /// every process sharing the TLS folder signs alike; a random key where the private key cannot be exported.
+    /// A token-signing key derived from the certificate's private key and the process's geography (HMAC of the key's
+    /// PKCS#8 form with a label naming the geography), so every process of one geography sharing the TLS folder signs
+    /// alike — a restart keeps its clients' tokens valid — while another geography, like another tenant, refuses
+    /// them; a random key where the private key cannot be exported.
     /// </summary>
-    public static byte[] DeriveTokenSigningKey(X509Certificate2 certificate)
+    public static byte[] DeriveTokenSigningKey(X509Certificate2 certificate, string geography)
     {
         try
         {
             using AsymmetricAlgorithm? key = (AsymmetricAlgorithm?)certificate.GetECDsaPrivateKey() ?? certificate.GetRSAPrivateKey();
             if (key is not null)
             {
-                return HMACSHA256.HashData(key.ExportPkcs8PrivateKey(), "LocalVault token signing v1"u8);
+                return HMACSHA256.HashData(key.ExportPkcs8PrivateKey(), System.Text.Encoding.UTF8.GetBytes("LocalVault token signing v1|" + geography));
             }
         }
         catch (CryptographicException)

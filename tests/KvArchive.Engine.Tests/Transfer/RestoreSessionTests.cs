@@ -317,10 +317,11 @@ public sealed class RestoreSessionTests : IDisposable
         Assert.Equal(items.Select(i => i.Name), Records.Select(r => r.Name));
 
         // The first 24 entries read their names alone (two requests each); from the 25th on, one listing of the
-        // live and one of the deleted names plan every entry.
+        // live and one of the deleted names plan every entry. The listing runs while the first entries are being
+        // restored, so it may find a full page of 25 names and fetch a second one (the fake counts pages).
         Assert.Equal(24, _target.Count("get"));
         Assert.Equal(24, _target.Count("getdeleted"));
-        Assert.Equal(1, _target.Count("list"));
+        Assert.InRange(_target.Count("list"), 1, 2);
         Assert.Equal(1, _target.Count("listdeleted"));
         Assert.Equal(78, _target.Count("restore"));
     }

@@ -5,7 +5,7 @@ namespace KvArchive.LocalVault.Tests.Auth;
 
 /// <summary>
 /// Tokens outlive a LocalVault process, as Entra tokens outlive a vault's restart: every LocalVault that shares a TLS
-/// folder accepts the others' tokens (token caches such as MSAL's process-wide managed-identity cache hand a
+/// folder and geography accepts the others' tokens (token caches such as MSAL's process-wide managed-identity cache hand a
 /// restarted server the token of the one before); a LocalVault with other TLS material does not.
 /// </summary>
 public sealed class TokenSharingTests
