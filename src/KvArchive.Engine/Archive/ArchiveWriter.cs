@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: one writer owns the temporary files, their locks and the format's write order; split, each part would need the others' state.
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -22,6 +23,9 @@ internal sealed partial class ArchiveWriter : IDisposable
     private readonly ArchiveCountsDocument _counts = new();
     private readonly HashSet<string> _usedBaseNames = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<Uri> _sourceVaults = [];
+    private readonly List<ArchiveRequestDocument> _requests = [];
+    private readonly ArchiveNotSavedDocument _notSaved = new();
+    private int _requestedObjects;
     private FileStream? _file;
     private FileStream? _rows;
     private ZipArchive? _zip;
@@ -52,6 +56,58 @@ internal sealed partial class ArchiveWriter : IDisposable
 
     /// <summary>Rows recorded so far.</summary>
     public int Count { get { lock (_gate) { return _counts.Total; } } }
+
+    /// <summary>Objects saved so far (saved or changed): what the archive can restore.</summary>
+    public int SavedCount { get { lock (_gate) { return _counts.Saved + _counts.Changed; } } }
+
+    /// <summary>Things asked for and not saved so far (failed, refused, not found).</summary>
+    public int NotSavedCount { get { lock (_gate) { return _notSaved.Total; } } }
+
+    /// <summary>True while everything asked for so far was saved: what the manifest's <c>complete</c> records.</summary>
+    public bool IsComplete { get { lock (_gate) { return _notSaved.Total == 0; } } }
+
+    /// <summary>
+    /// Records a request (a whole vault when <paramref name="name"/> is null, else a name or pattern) and how many
+    /// objects it matched. A pattern that matched nothing is also recorded as not found.
+    /// </summary>
+    public void RecordRequest(Uri? vaultUri, IEnumerable<KvObjectType> kinds, string? name, int matched)
+    {
+        lock (_gate)
+        {
+            Open();
+            if (_requests.Count < ArchiveLimits.MaxRequests)
+            {
+                _requests.Add(new ArchiveRequestDocument { VaultUri = vaultUri, Kinds = [.. kinds], Name = name, Matched = matched });
+            }
+        }
+    }
+
+    /// <summary>Counts an object asked for by itself (piped), not through a request.</summary>
+    public void RecordRequestedObject()
+    {
+        lock (_gate)
+        {
+            _requestedObjects++;
+        }
+    }
+
+    /// <summary>
+    /// Records something asked for that has no row: a kind whose listing was refused, a name that was not found, a
+    /// pattern that matched nothing. Counted by its error id (refused, not found, failed); the archive is not complete.
+    /// </summary>
+    public void RecordProblem(ArchiveProblemDocument problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        lock (_gate)
+        {
+            Open();
+            CountNotSaved(problem.ErrorId);
+            if (_notSaved.Problems.Count < ArchiveLimits.MaxProblems)
+            {
+                _notSaved.Problems.Add(problem);
+            }
+        }
+    }
 
     /// <summary>
     /// Starts an archive. Fails at once (before any work) when the path exists and <paramref name="overwrite"/>
@@ -183,6 +239,15 @@ internal sealed partial class ArchiveWriter : IDisposable
                     CompletedOn = completedOn,
                     Counts = _counts,
                 };
+                if (!ArchiveFormat.TryParseVersion(_formatVersion, out var major, out var minor) || major > 1 || minor >= 1)
+                {
+                    // Format 1.1: what was asked for and what was not saved (tests write 1.0 as older versions did).
+                    manifest.Complete = _notSaved.Total == 0;
+                    manifest.Requested = _requests;
+                    manifest.RequestedObjects = _requestedObjects;
+                    manifest.NotSaved = _notSaved;
+                }
+
                 var manifestOffset = Position();
                 var (manifestLength, manifestSha256) = WriteManifest(zip, manifest);
                 zip.Dispose();
@@ -342,6 +407,7 @@ internal sealed partial class ArchiveWriter : IDisposable
                 break;
             case ArchiveEntryStatus.Failed:
                 _counts.Failed++;
+                CountNotSaved(row.ErrorId);
                 break;
             default:
                 _counts.Skipped++;
@@ -351,6 +417,23 @@ internal sealed partial class ArchiveWriter : IDisposable
         if (row.VaultUri is { } uri && !_sourceVaults.Contains(uri))
         {
             _sourceVaults.Add(uri);
+        }
+    }
+
+    private void CountNotSaved(string? errorId)
+    {
+        _notSaved.Total++;
+        switch (errorId)
+        {
+            case KvErrorIds.PermissionDenied:
+                _notSaved.Refused++;
+                break;
+            case KvErrorIds.ObjectNotFound:
+                _notSaved.NotFound++;
+                break;
+            default:
+                _notSaved.Failed++;
+                break;
         }
     }
 

@@ -24,6 +24,14 @@ public static class KvErrorIds
     public const string ArchiveNotFound = "KvArchiveNotFound";
     public const string ArchiveExists = "KvArchiveExists";
     public const string ArchiveWriteFailed = "KvArchiveWriteFailed";
+    /// <summary>A part of an archive is larger than a reader accepts (a damaged or hostile file).</summary>
+    public const string ArchiveLimitExceeded = "KvArchiveLimitExceeded";
+    /// <summary>A backup saved nothing, so no archive was written (unless an empty archive was asked for).</summary>
+    public const string ArchiveEmpty = "KvArchiveEmpty";
+    /// <summary>An archive failed its whole-file checks before a restore, so nothing was restored from it.</summary>
+    public const string ArchiveVerificationFailed = "KvArchiveVerificationFailed";
+    /// <summary>An archive path cannot be used: a folder, an invalid character, a wildcard that is ambiguous or matches nothing.</summary>
+    public const string ArchivePathInvalid = "KvArchivePathInvalid";
     public const string ObjectChangedDuringBackup = "KvObjectChangedDuringBackup";
     public const string Cancelled = "KvCancelled";
     /// <summary>A destructive action needs confirmation and the host cannot prompt (a runbook): pass -Force.</summary>

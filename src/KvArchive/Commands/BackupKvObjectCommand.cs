@@ -52,6 +52,10 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Writes the archive even when no object was saved (by default such a backup writes nothing and fails with KvArchiveEmpty).</summary>
+    [Parameter]
+    public SwitchParameter AllowEmpty { get; set; }
+
     /// <inheritdoc />
     protected internal override int ProgressActivityId => 0x4B57;
 
@@ -64,6 +68,7 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
         {
             Path = KvArchivePath.Resolve(this, Path),
             Force = Force,
+            AllowEmpty = AllowEmpty,
             ThrottleLimit = ThrottleLimit,
             RateLimiter = limiter,
         };
@@ -122,7 +127,7 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
             var summary = session.Complete();
             if (!session.WhatIf)
             {
-                WriteVerbose($"Backed up to {summary.Path}: {summary.Saved} saved, {summary.Changed} changed during backup, {summary.Skipped} skipped, {summary.Failed} failed, in {summary.Duration.TotalSeconds:0.0} s.");
+                WriteVerbose($"Backed up to {summary.Path}: {summary.Saved} saved, {summary.Changed} changed during backup, {summary.Skipped} skipped, {summary.Failed} failed, {(summary.IsComplete ? "complete" : $"INCOMPLETE ({summary.NotSaved} asked for and not saved)")}, in {summary.Duration.TotalSeconds:0.0} s.");
             }
         }
         catch (KvException e) when (e.Kind == KvErrorKind.Cancelled && StopToken.IsCancellationRequested)
