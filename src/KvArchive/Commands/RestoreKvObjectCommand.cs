@@ -73,6 +73,10 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
     [ValidateRange(1, 100_000)]
     public int MaxRequestRate { get; set; }
 
+    /// <summary>Restores the entries that verify from an archive that failed its checks (by default a damaged archive restores nothing).</summary>
+    [Parameter]
+    public SwitchParameter SkipDamagedEntries { get; set; }
+
     /// <summary>Confirms the purges of -SoftDeletedPolicy Purge in advance.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -104,6 +108,7 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
             TargetVaultUri = target,
             ExistingPolicy = existingPolicy,
             SoftDeletedPolicy = softDeletedPolicy,
+            SkipDamagedEntries = SkipDamagedEntries,
             ThrottleLimit = ThrottleLimit,
             RateLimiter = limiter,
         };
@@ -150,7 +155,8 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
         {
             throw new PipelineStoppedException();
         }
-        catch (KvException e) when (e.ErrorId is KvErrorIds.ArchiveNotFound or KvErrorIds.ArchiveInvalid or KvErrorIds.ArchiveVersionUnsupported)
+        catch (KvException e) when (e.ErrorId is KvErrorIds.ArchiveNotFound or KvErrorIds.ArchiveInvalid or KvErrorIds.ArchiveVersionUnsupported
+            or KvErrorIds.ArchiveVerificationFailed or KvErrorIds.ArchiveLimitExceeded or KvErrorIds.ArchivePathInvalid)
         {
             WriteKvError(e, ParameterSetName == ByArchiveItemSet ? InputObject : Path);
         }
