@@ -142,10 +142,13 @@ internal sealed partial class ArchiveWriter : IDisposable
             throw new KvException(KvErrorKind.NotFound, KvErrorIds.ArchiveWriteFailed, $"The folder '{folder}' does not exist; create it or choose another archive path.");
         }
 
+        RemoveStaleTempFiles(fullPath);
         var tempPath = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.partial");
         FileStream? file = null;
         try
         {
+            // FileShare.None is an OS lock (flock on Unix) held until the file is closed: another run's cleanup
+            // sees the file is live and leaves it.
             file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.None);
 
             // The manifest's rows, until Commit copies them; gone when closed, whatever happens.
@@ -530,6 +533,53 @@ internal sealed partial class ArchiveWriter : IDisposable
         return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
     }
 
+    /// <summary>
+    /// Deletes the temporary files that earlier runs writing this same archive path left when they were killed
+    /// (<c>.name.guid.partial</c> and its <c>.rows</c>), and only those no live process holds: each is opened with an
+    /// exclusive lock first (the lock a live writer holds), and deleted only while that lock is ours. Returns how
+    /// many were removed. Best effort: a file that cannot be locked or deleted is left.
+    /// </summary>
+    internal static int RemoveStaleTempFiles(string fullPath)
+    {
+        var folder = System.IO.Path.GetDirectoryName(fullPath)!;
+        var prefix = "." + System.IO.Path.GetFileName(fullPath) + ".";
+        var removed = 0;
+        IEnumerable<string> candidates;
+        try
+        {
+            candidates = Directory.EnumerateFiles(folder, prefix + "*", new EnumerationOptions { AttributesToSkip = 0, MatchCasing = MatchCasing.CaseSensitive, RecurseSubdirectories = false }).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+
+        foreach (var candidate in candidates)
+        {
+            var rest = System.IO.Path.GetFileName(candidate)[prefix.Length..];
+            if (!TempSuffix().IsMatch(rest))
+            {
+                continue;
+            }
+
+            try
+            {
+                // Locked by us, then deleted as the handle closes; a live writer's lock makes the open fail.
+                using (new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose))
+                {
+                }
+
+                removed++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // In use by a live run (or not ours to delete): left alone.
+            }
+        }
+
+        return removed;
+    }
+
     private static KvException WriteFailed(string path, Exception e)
         => new(KvErrorKind.Unknown, KvErrorIds.ArchiveWriteFailed, $"Could not write the archive '{path}': {e.Message} Nothing was written at that path; check the disk space and permissions, then run the backup again.", e);
 
@@ -544,6 +594,9 @@ internal sealed partial class ArchiveWriter : IDisposable
             // Best effort: a leftover temporary file never has the archive's name.
         }
     }
+
+    [GeneratedRegex("^[0-9a-f]{32}\\.partial(\\.rows)?$")]
+    private static partial Regex TempSuffix();
 
     [GeneratedRegex("^[0-9A-Za-z-]{1,127}$")]
     private static partial Regex SafeName();
