@@ -76,7 +76,12 @@ public sealed class ArchiveReader : IDisposable
     /// </summary>
     public static ArchiveReader Open(string path)
     {
-        var fullPath = System.IO.Path.GetFullPath(path);
+        var fullPath = FullPath(path);
+        if (Directory.Exists(fullPath))
+        {
+            throw new KvException(KvErrorKind.InvalidArgument, KvErrorIds.ArchivePathInvalid, $"'{fullPath}' is a folder, not an archive file.");
+        }
+
         SafeFileHandle file;
         try
         {
@@ -115,7 +120,7 @@ public sealed class ArchiveReader : IDisposable
         }
         catch (KvException e) when (e.Kind == KvErrorKind.InvalidData)
         {
-            var fullPath = System.IO.Path.GetFullPath(path);
+            var fullPath = FullPath(path);
             return new ArchiveVerification { Path = fullPath, Errors = [new KvError(e, fullPath)] };
         }
 
@@ -539,6 +544,18 @@ public sealed class ArchiveReader : IDisposable
         }
 
         return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
+    }
+
+    private static string FullPath(string path)
+    {
+        try
+        {
+            return System.IO.Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new KvException(KvErrorKind.InvalidArgument, KvErrorIds.ArchivePathInvalid, $"'{path.Replace("\0", "\\0", StringComparison.Ordinal)}' is not a valid archive path: {e.Message}", e);
+        }
     }
 
     /// <summary>Lower-case hex, as the format states every hash; compared ordinally so that any changed byte counts.</summary>
