@@ -1,5 +1,4 @@
 using KvArchive.Engine.Archive;
-using KvArchive.Engine.Hosting;
 using KvArchive.Engine.Vault;
 
 namespace KvArchive.Engine.Transfer;
