@@ -231,6 +231,14 @@ public sealed class BackupSession : IDisposable
         };
     }
 
+    /// <summary>
+    /// Records in the manifest something asked for that yields no object and no row, e.g. a kind whose listing the
+    /// vault refused: counted as not saved by its error id (refused, not found, failed), so the archive is not
+    /// complete. Call on the driving thread; does nothing with -WhatIf.
+    /// </summary>
+    internal void RecordNotListed(Uri vaultUri, KvObjectType? type, string? name, KvException error)
+        => _writer?.RecordProblem(new ArchiveProblemDocument { VaultUri = vaultUri, Kind = type, Name = name, ErrorId = error.ErrorId, Reason = error.Message });
+
     /// <summary>Stops any work still running; deletes the temporary file unless Complete succeeded.</summary>
     public void Dispose() => _core.Dispose();
 
