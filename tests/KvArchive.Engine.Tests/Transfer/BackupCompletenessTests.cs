@@ -108,4 +108,21 @@ public sealed class BackupCompletenessTests : IDisposable
         Assert.Equal((0, 2), (check.NotSavedCount, check.RequestCount));
         Assert.Equal("1.1", check.FormatVersion);
     }
+
+    [Fact]
+    public void A_kind_whose_listing_was_refused_is_recorded_as_refused()
+    {
+        _vault.Add(KvObjectType.Secret, "a");
+        using (var session = Start())
+        {
+            session.AddVault(types: [KvObjectType.Secret]);
+            session.RecordNotListed(_vault.VaultUri, KvObjectType.Key, null, new KvException(KvErrorKind.PermissionDenied, KvErrorIds.PermissionDenied, "keys/list refused"));
+            Assert.False(session.Complete().IsComplete);
+        }
+
+        var check = ArchiveReader.Verify(ArchivePath);
+        Assert.True(check.IsValid, string.Join("\n", check.Errors.Select(e => e.Exception.Message)));
+        Assert.Equal((1, 1, 1), (check.SavedCount, check.NotSavedCount, check.RefusedCount));
+        Assert.Contains("every key", Assert.Single(check.NotSaved), StringComparison.Ordinal);
+    }
 }
