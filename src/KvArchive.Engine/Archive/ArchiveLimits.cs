@@ -18,6 +18,12 @@ internal static class ArchiveLimits
     /// <summary>One blob (Key Vault's backups are far smaller).</summary>
     public const long MaxBlobBytes = 64L << 20;
 
+    /// <summary>Rows of one manifest (the index keeps 12 bytes per row: at most 24 MB).</summary>
+    public const int MaxRows = 2_000_000;
+
+    /// <summary>The ZIP central directory, which the check against the manifest reads whole (about 90 bytes an entry).</summary>
+    public const long MaxCentralDirectoryBytes = 256L << 20;
+
     /// <summary>Requests recorded by name; more are counted only.</summary>
     public const int MaxRequests = 1000;
 

@@ -495,6 +495,15 @@ public sealed class ArchiveReader : IDisposable
 
     private void CheckZipDirectory(HashSet<string> expectedNames, List<KvError> errors)
     {
+        // The end record (just before the hashed length's comment-length field) says how large the directory is.
+        Span<byte> end = stackalloc byte[ArchiveFormat.EndOfCentralDirectorySize - 2];
+        if (RandomAccess.Read(_file, end, _hashedLength - 20) == end.Length
+            && BinaryPrimitives.ReadUInt32LittleEndian(end[12..]) is var directorySize and > (uint)ArchiveLimits.MaxCentralDirectoryBytes)
+        {
+            errors.Add(new KvError(LimitExceeded(Path, $"its ZIP directory has {directorySize:N0} bytes, more than the {ArchiveLimits.MaxCentralDirectoryBytes:N0} it may have"), Path));
+            return;
+        }
+
         try
         {
             using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read);

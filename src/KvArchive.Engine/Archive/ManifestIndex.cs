@@ -227,6 +227,11 @@ internal sealed class ManifestIndex
                                 throw new ArchiveLimitException($"row {offsets.Count + 1} of the manifest is longer than the {ArchiveLimits.MaxRowBytes:N0} bytes a row may have");
                             }
 
+                            if (offsets.Count == ArchiveLimits.MaxRows)
+                            {
+                                throw new ArchiveLimitException($"the manifest has more than the {ArchiveLimits.MaxRows:N0} rows a manifest may have");
+                            }
+
                             offsets.Add(rowStart);
                             lengths.Add(checked((int)(bufferStart + reader.BytesConsumed - rowStart)));
                             rowStart = -1;
