@@ -18,6 +18,15 @@ public sealed class BackupSummary
     /// <summary>Objects that failed.</summary>
     public int Failed { get; init; }
 
+    /// <summary>
+    /// True when everything asked for was saved: nothing failed, was refused or not found (what the archive's
+    /// manifest records as <c>complete</c>). False with -WhatIf, where nothing was saved.
+    /// </summary>
+    public bool IsComplete { get; init; }
+
+    /// <summary>Things asked for and not saved: failed objects, refused kinds, names not found, patterns that matched nothing.</summary>
+    public int NotSaved { get; init; }
+
     /// <summary>Every object handled.</summary>
     public int Total => Saved + Changed + Skipped + Failed;
 

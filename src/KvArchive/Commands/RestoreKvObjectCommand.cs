@@ -16,19 +16,29 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
 {
     /// <summary>An archive file, with optional filters.</summary>
     public const string ByPathSet = "ByPath";
+    /// <summary>An archive file by its exact path, with optional filters.</summary>
+    public const string ByLiteralPathSet = "ByLiteralPath";
     /// <summary>Entries piped from Get-KvArchiveItem.</summary>
     public const string ByArchiveItemSet = "ByArchiveItem";
 
     private RestoreSession? _session;
 
-    /// <summary>The archive file.</summary>
+    /// <summary>The archive file; wildcards are supported (each archive that matches is restored).</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByPathSet)]
     [Alias("FullName", "InputFile")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = string.Empty;
 
+    /// <summary>The archive file, taken exactly as typed (no wildcards).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByLiteralPathSet)]
+    [Alias("LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = string.Empty;
+
     /// <summary>Only entries whose name matches (wildcards).</summary>
     [Parameter(ParameterSetName = ByPathSet)]
+    [Parameter(ParameterSetName = ByLiteralPathSet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(KvArchiveNameCompleter))]
@@ -36,6 +46,7 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
 
     /// <summary>Only these kinds of entries.</summary>
     [Parameter(ParameterSetName = ByPathSet)]
+    [Parameter(ParameterSetName = ByLiteralPathSet)]
     [ValidateNotNullOrEmpty]
     public KvObjectType[]? Type { get; set; }
 
@@ -73,6 +84,10 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
     [ValidateRange(1, 100_000)]
     public int MaxRequestRate { get; set; }
 
+    /// <summary>Restores the entries that verify from an archive that failed its checks (by default a damaged archive restores nothing).</summary>
+    [Parameter]
+    public SwitchParameter SkipDamagedEntries { get; set; }
+
     /// <summary>Confirms the purges of -SoftDeletedPolicy Purge in advance.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -104,6 +119,7 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
             TargetVaultUri = target,
             ExistingPolicy = existingPolicy,
             SoftDeletedPolicy = softDeletedPolicy,
+            SkipDamagedEntries = SkipDamagedEntries,
             ThrottleLimit = ThrottleLimit,
             RateLimiter = limiter,
         };
@@ -129,34 +145,65 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
                 return;
             }
 
-            var path = KvArchivePath.Resolve(this, Path);
-            if (Name is null && Type is null)
+            var literal = ParameterSetName == ByLiteralPathSet;
+            foreach (var path in KvArchivePath.ResolveForRead(this, literal ? LiteralPath : Path, literal))
             {
-                session.AddArchive(path);
-                return;
-            }
-
-            var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
-            using var reader = ArchiveReader.Open(path);
-            foreach (var item in reader.Items)
-            {
-                if ((Type is null || Type.Contains(item.Type)) && (patterns is null || patterns.Any(p => p.IsMatch(item.Name))))
-                {
-                    session.Add(item);
-                }
+                AddArchive(session, path);
             }
         }
         catch (KvException e) when (e.Kind == KvErrorKind.Cancelled && StopToken.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }
-        catch (KvException e) when (e.ErrorId is KvErrorIds.ArchiveNotFound or KvErrorIds.ArchiveInvalid or KvErrorIds.ArchiveVersionUnsupported)
+        catch (KvException e) when (IsArchiveProblem(e))
         {
-            WriteKvError(e, ParameterSetName == ByArchiveItemSet ? InputObject : Path);
+            WriteKvError(e, Target);
         }
         catch (KvException e)
         {
-            ThrowTerminatingError(KvErrorRecords.Create(e, ParameterSetName == ByArchiveItemSet ? InputObject : Path));
+            ThrowTerminatingError(KvErrorRecords.Create(e, Target));
+        }
+    }
+
+    private object Target => ParameterSetName switch
+    {
+        ByArchiveItemSet => InputObject,
+        ByLiteralPathSet => LiteralPath,
+        _ => Path,
+    };
+
+    private void AddArchive(RestoreSession session, string path)
+    {
+        try
+        {
+            AddEntries(session, path);
+        }
+        catch (KvException e) when (IsArchiveProblem(e))
+        {
+            // This archive restores nothing; the other archives a wildcard matched still do.
+            WriteKvError(e, path);
+        }
+    }
+
+    private static bool IsArchiveProblem(KvException e) => e.ErrorId is KvErrorIds.ArchiveNotFound or KvErrorIds.ArchiveInvalid or KvErrorIds.ArchiveVersionUnsupported
+        or KvErrorIds.ArchiveVerificationFailed or KvErrorIds.ArchiveLimitExceeded or KvErrorIds.ArchivePathInvalid;
+
+    private void AddEntries(RestoreSession session, string path)
+    {
+        if (Name is null && Type is null)
+        {
+            session.AddArchive(path);
+            return;
+        }
+
+        var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
+        using var reader = ArchiveReader.Open(path);
+        foreach (var item in reader.Items)
+        {
+            if ((Type is null || Type.Contains(item.Type)) && (patterns is null || patterns.Any(p => p.IsMatch(item.Name))))
+            {
+                session.Add(item);
+            }
         }
     }
 

@@ -213,13 +213,24 @@ public sealed class RestoreSessionTests : IDisposable
         bytes[damaged.Row.BlobOffset!.Value + 30 + damaged.Entry!.Length + 5] ^= 1;
         File.WriteAllBytes(ArchivePath, bytes);
 
+        // The archive fails its checks before the first write: nothing is restored, one error says why.
         using (var reader = ArchiveReader.Open(ArchivePath))
         {
-            Restore(reader.Items);
+            var refused = Assert.Throws<KvException>(() => Restore(reader.Items));
+            Assert.Equal(KvErrorIds.ArchiveVerificationFailed, refused.ErrorId);
+        }
+
+        Assert.Equal(0, _target.Count("restore"));
+
+        // Asked to restore what verifies: the damaged entry is left and reported, the other restored.
+        using (var reader = ArchiveReader.Open(ArchivePath))
+        {
+            Restore(reader.Items, new RestoreOptions { SkipDamagedEntries = true });
         }
 
         var error = Assert.Single(_host.Errors);
         Assert.Equal(KvErrorIds.ArchiveEntryInvalid, error.Exception.ErrorId);
+        Assert.Contains(_host.Warnings, w => w.Contains("1 damaged entry is left", StringComparison.Ordinal));
         Assert.Equal(RestoreStatus.Failed, Records.Single(r => r.Name == "damaged").Status);
         Assert.Equal(RestoreStatus.Restored, Records.Single(r => r.Name == "intact").Status);
         Assert.Equal(1, _target.Count("restore"));
