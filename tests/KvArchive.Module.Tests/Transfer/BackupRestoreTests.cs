@@ -74,14 +74,19 @@ public sealed class BackupRestoreTests(ModuleFixture fixture) : IDisposable
             """).EnsureSuccess();
         Assert.True(File.Exists(archive));
 
-        // -WhatIf: the plan for each entry (the soft-deleted one would fail, and says why), and nothing changes.
-        var plan = session.Run("Restore-KvObject -Path $Archive -VaultUri $Target -AccessToken $Token -WhatIf");
-        var planned = plan.Output.ToDictionary(o => (string)o.Properties["Name"].Value, o => o.Properties["Status"].Value.ToString());
-        Assert.Equal("Planned", planned["free"]);
-        Assert.Equal("Skipped", planned["live"]);
-        Assert.Equal("Failed", planned["gone"]);
-        Assert.StartsWith("KvObjectSoftDeleted", Assert.Single(plan.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
+        // -WhatIf: the plan, as a plan: one record per entry in input order, in the future tense, no error (nothing was
+        // tried), then one line of totals (the summary, on the information stream); and nothing changes.
+        var plan = session.Run("Restore-KvObject -Path $Archive -VaultUri $Target -AccessToken $Token -WhatIf").EnsureSuccess();
+        Assert.Equal(["free", "gone", "live"], plan.Output.Select(o => (string)o.Properties["Name"].Value));
+        Assert.All(plan.Output, o => Assert.Equal("Planned", o.Properties["Status"].Value.ToString()));
+        var reasons = plan.Output.ToDictionary(o => (string)o.Properties["Name"].Value, o => (string)o.Properties["Reason"].Value);
+        Assert.Equal("would restore", reasons["free"]);
+        Assert.Equal("would skip: exists", reasons["live"]);
+        Assert.Equal("would fail: soft-deleted", reasons["gone"]);
         Assert.Contains(plan.Output, o => (string)o.Properties["Name"].Value == "free" && o.Properties["TargetState"].Value.ToString() == "Free");
+        var totals = Assert.Single(plan.Information);
+        Assert.StartsWith("Restore planned only: 0 restored, 0 skipped, 0 failed, 3 planned", totals.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("was not restored", plan.AllText(), StringComparison.Ordinal);
         Assert.Equal(["live"], session.Run("(Get-KvObject -VaultUri $Target -AccessToken $Token).Name").EnsureSuccess().Output.Select(o => o.ToString()));
 
         // Defaults: free restored, live skipped, soft-deleted fails naming the way out.
@@ -108,6 +113,9 @@ public sealed class BackupRestoreTests(ModuleFixture fixture) : IDisposable
 
         var purged = session.Run("Restore-KvObject -Path $Archive -VaultUri $Target -AccessToken $Token -Name gone -SoftDeletedPolicy Purge -Force").EnsureSuccess();
         Assert.Equal("Restored", purged.Output.Single().Properties["Status"].Value.ToString());
+
+        // What was there before the restore: soft-deleted (the purge made it free).
+        Assert.Equal("SoftDeleted", purged.Output.Single().Properties["TargetState"].Value.ToString());
         Assert.Empty(session.Run("Get-KvObject -VaultUri $Target -AccessToken $Token -InRemovedState").EnsureSuccess().Output);
         Assert.Equal(["free", "gone", "live"], session.Run("(Get-KvObject -VaultUri $Target -AccessToken $Token).Name").EnsureSuccess().Output.Select(o => o.ToString()!).Order(StringComparer.Ordinal));
     }
