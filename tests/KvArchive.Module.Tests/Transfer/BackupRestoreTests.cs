@@ -77,7 +77,8 @@ public sealed class BackupRestoreTests(ModuleFixture fixture) : IDisposable
         // -WhatIf: the plan, as a plan: one record per entry in input order, in the future tense, no error (nothing was
         // tried), then one line of totals (the summary, on the information stream); and nothing changes.
         var plan = session.Run("Restore-KvObject -Path $Archive -VaultUri $Target -AccessToken $Token -WhatIf").EnsureSuccess();
-        Assert.Equal(["free", "gone", "live"], plan.Output.Select(o => (string)o.Properties["Name"].Value));
+        var order = session.Run("(Get-KvArchiveItem -Path $Archive).Name").EnsureSuccess().Output.Select(o => o.ToString());
+        Assert.Equal(order, plan.Output.Select(o => (string)o.Properties["Name"].Value));
         Assert.All(plan.Output, o => Assert.Equal("Planned", o.Properties["Status"].Value.ToString()));
         var reasons = plan.Output.ToDictionary(o => (string)o.Properties["Name"].Value, o => (string)o.Properties["Reason"].Value);
         Assert.Equal("would restore", reasons["free"]);
