@@ -201,6 +201,12 @@ public sealed class BackupRestoreTests(ModuleFixture fixture) : IDisposable
             && e.CategoryInfo.Category == ErrorCategory.InvalidData
             && (e.TargetObject?.ToString() ?? string.Empty).Contains("beta", StringComparison.Ordinal));
         Assert.DoesNotContain(run.Errors, e => (e.TargetObject?.ToString() ?? string.Empty).Contains("alpha", StringComparison.Ordinal));
+
+        // A verification states what is damaged; it restored nothing, so it says nothing of a restore.
+        var entryError = run.Errors.First(e => e.FullyQualifiedErrorId.StartsWith("KvArchiveEntryInvalid", StringComparison.Ordinal));
+        Assert.Matches("beta.* is damaged: .*\\.$", entryError.Exception.Message);
+        Assert.DoesNotContain("restored", entryError.Exception.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("another copy of the archive", entryError.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
     }
 
     private static long FindBlobOffset(byte[] file, long size, string sha256)
