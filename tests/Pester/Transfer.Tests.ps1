@@ -60,7 +60,7 @@ Describe 'Backup and restore' -Tag 'Transfer', 'LocalVault' {
         ($plan | Where-Object Name -eq 'live').Reason | Should -Be 'would skip: exists'
         ($plan | Where-Object Name -eq 'gone').Reason | Should -Be 'would fail: soft-deleted'
         $planErrors | Should -BeNullOrEmpty
-        "$totals" | Should -BeLike 'Restore planned only: 0 restored, 0 skipped, 0 failed, 3 planned*'
+        "$totals" | Should -BeLike 'Restore plan for 3 entries (3 secrets): 1 would restore, 0 would purge and restore, 1 would skip, 1 would fail; nothing was changed.*'
         $totals.MessageData.WhatIf | Should -BeTrue
         (Get-KvObject -VaultUri $target -AccessToken $script:Token).Name | Should -Be 'live'
 

@@ -53,7 +53,15 @@ public sealed class RestoreSummary
     /// <inheritdoc />
     public override string ToString()
     {
-        var state = WhatIf ? "planned only" : IsComplete ? "complete" : "INCOMPLETE";
+        if (WhatIf)
+        {
+            int Would(string plan) => Counts.Where(c => c.Status == plan).Sum(c => c.Count);
+            var wait = Would("WouldWait") > 0 ? string.Create(CultureInfo.InvariantCulture, $", {Would("WouldWait")} would wait") : string.Empty;
+            var errors = Errors > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {Errors} errors") : string.Empty;
+            return string.Create(CultureInfo.InvariantCulture, $"Restore plan for {Total} entries ({BackupSummary.KindText(Counts)}): {Would("WouldRestore")} would restore, {Would("WouldPurgeAndRestore")} would purge and restore, {Would("WouldSkip")} would skip, {Would("WouldFail")} would fail{wait}{errors}; nothing was changed. {Path}");
+        }
+
+        var state = IsComplete ? "complete" : "INCOMPLETE";
         return string.Create(CultureInfo.InvariantCulture, $"Restore {state}: {Restored} restored, {Skipped} skipped, {Failed} failed, {Planned} planned ({BackupSummary.KindText(Counts)}) in {Seconds:0.0} s, {Requests} requests, {Throttled} throttled; {Path}");
     }
 }

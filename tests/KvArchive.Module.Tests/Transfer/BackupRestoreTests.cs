@@ -86,7 +86,7 @@ public sealed class BackupRestoreTests(ModuleFixture fixture) : IDisposable
         Assert.Equal("would fail: soft-deleted", reasons["gone"]);
         Assert.Contains(plan.Output, o => (string)o.Properties["Name"].Value == "free" && o.Properties["TargetState"].Value.ToString() == "Free");
         var totals = Assert.Single(plan.Information);
-        Assert.StartsWith("Restore planned only: 0 restored, 0 skipped, 0 failed, 3 planned", totals.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("Restore plan for 3 entries (3 secrets): 1 would restore, 0 would purge and restore, 1 would skip, 1 would fail; nothing was changed.", totals.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("was not restored", plan.AllText(), StringComparison.Ordinal);
         Assert.Equal(["live"], session.Run("(Get-KvObject -VaultUri $Target -AccessToken $Token).Name").EnsureSuccess().Output.Select(o => o.ToString()));
 
