@@ -57,7 +57,7 @@ public sealed class RestoreSummary
         {
             int Would(string plan) => Counts.Where(c => c.Status == plan).Sum(c => c.Count);
             var wait = Would("WouldWait") > 0 ? string.Create(CultureInfo.InvariantCulture, $", {Would("WouldWait")} would wait") : string.Empty;
-            var errors = Errors > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {Errors} errors") : string.Empty;
+            var errors = Errors > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {Errors} error{(Errors == 1 ? string.Empty : "s")}") : string.Empty;
             return string.Create(CultureInfo.InvariantCulture, $"Restore plan for {Total} entries ({BackupSummary.KindText(Counts)}): {Would("WouldRestore")} would restore, {Would("WouldPurgeAndRestore")} would purge and restore, {Would("WouldSkip")} would skip, {Would("WouldFail")} would fail{wait}{errors}; nothing was changed. {Path}");
         }
 
