@@ -140,6 +140,16 @@ public sealed class RestoreSession : IDisposable
     }
 
     /// <summary>
+    /// Reports an input the caller could not read (an archive that is missing or damaged): an error of the run, so
+    /// the run is not complete, written after the plan when planning.
+    /// </summary>
+    public void ReportError(KvException error, object? target)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        _core.Host.WriteError(new KvError(error, target));
+    }
+
+    /// <summary>
     /// Says how many more entries are coming (e.g. those of an archive that passed a filter), so progress shows
     /// percent and time left from the start; <see cref="AddArchive"/> says it itself.
     /// </summary>

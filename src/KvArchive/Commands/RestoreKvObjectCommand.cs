@@ -153,7 +153,8 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
         }
         catch (KvException e) when (e.ErrorId is KvErrorIds.ArchiveNotFound or KvErrorIds.ArchiveInvalid or KvErrorIds.ArchiveVersionUnsupported)
         {
-            WriteKvError(e, ParameterSetName == ByArchiveItemSet ? InputObject : Path);
+            // Through the session: the run is not complete, and a plan writes it after the plan.
+            session.ReportError(e, ParameterSetName == ByArchiveItemSet ? InputObject : Path);
         }
         catch (KvException e)
         {

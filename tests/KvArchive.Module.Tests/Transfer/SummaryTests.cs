@@ -87,6 +87,16 @@ public sealed class SummaryTests(ModuleFixture fixture) : IDisposable
         Assert.Equal(["False", "1", "False", "1", "3"], run.Output.Select(o => o.ToString()));
         Assert.Contains("INCOMPLETE", Assert.Single(run.Information).ToString(), StringComparison.Ordinal);
 
+        // A restore from an archive that is not there: an error of the run, so not complete either.
+        var restore = session.Run("""
+            $null = Restore-KvObject -Path (Join-Path $Archive 'no-such.kva') -VaultUri $Source -AccessToken $Token -InformationVariable info -ErrorVariable failures -ErrorAction SilentlyContinue
+            $?
+            $failures.Count
+            $info.MessageData.IsComplete
+            $info.MessageData.Errors
+            """);
+        Assert.Equal(["False", "1", "False", "1"], restore.Output.Select(o => o.ToString()));
+
         // The whole run complete: $? stays true.
         var complete = session.Run("Backup-KvObject -VaultUri $Source -AccessToken $Token -Path $Archive -Force | Out-Null; $?").EnsureSuccess();
         Assert.Equal("True", complete.Output.Single().ToString());
