@@ -577,7 +577,7 @@ public sealed class ArchiveReader : IDisposable
         => new(KvErrorKind.InvalidData, KvErrorIds.ArchiveInvalid, $"The archive '{path}' cannot be used: {problem}. Use another copy of the archive, or run the backup again.", inner);
 
     private KvException EntryInvalid(ArchiveItem item, string problem)
-        => new(KvErrorKind.InvalidData, KvErrorIds.ArchiveEntryInvalid, $"The archive entry for {item} ({item.Entry ?? item.Row.Header ?? "no entry"}) in '{Path}' cannot be used: {problem}. It was not restored; restore it from another copy of the archive.")
+        => new(KvErrorKind.InvalidData, KvErrorIds.ArchiveEntryInvalid, $"The archive entry for {item} ({item.Entry ?? item.Row.Header ?? "no entry"}) in '{Path}' is damaged: {problem}.")
         {
             ObjectType = item.Type,
             ObjectName = item.Name,

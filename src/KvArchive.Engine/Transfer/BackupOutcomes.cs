@@ -25,12 +25,17 @@ internal sealed class BackupOutcomes(ArchiveWriter writer)
 
     public void SkipManaged(BackupWork work, ItemScope scope)
     {
+        scope.MarkLight();
         var reason = $"Managed by the certificate '{work.Name}': the certificate's backup carries this {work.Type.Word()}.";
         writer.RecordWithoutBlob(ArchiveMapping.ToDocument(work.Type, work.Name, work.VaultUri, work.Listed, null, ArchiveEntryStatus.Skipped, reason, managed: true));
         End(work, scope, BackupStatus.Skipped, reason);
     }
 
-    public void SkipDuplicate(BackupWork work, ItemScope scope) => End(work, scope, BackupStatus.Skipped, "Listed more than once; backed up once.");
+    public void SkipDuplicate(BackupWork work, ItemScope scope)
+    {
+        scope.MarkLight();
+        End(work, scope, BackupStatus.Skipped, "Listed more than once; backed up once.");
+    }
 
     public void Fail(BackupWork work, ItemScope scope, KvException error, List<KvObject>? versions)
     {

@@ -218,16 +218,25 @@ public sealed class BackupSession : IDisposable
         }
 
         var counts = _outcomes?.Counts;
+        var failed = counts?.Of(BackupStatus.Failed) ?? 0;
         return new BackupSummary
         {
-            IsComplete = !WhatIf && _writer!.IsComplete,
             NotSaved = _writer?.NotSavedCount ?? 0,
             Path = WhatIf ? null : Path,
             Saved = counts?.Of(BackupStatus.Saved) ?? 0,
             Changed = counts?.Of(BackupStatus.Changed) ?? 0,
             Skipped = counts?.Of(BackupStatus.Skipped) ?? 0,
-            Failed = counts?.Of(BackupStatus.Failed) ?? 0,
+            Failed = failed,
+            Errors = Math.Max(_core.Host.Errors, failed),
+
+            // Complete: written, and every object asked for is in it (what the manifest records; an error is
+            // something asked for and not saved).
+            IsComplete = !WhatIf && _writer!.IsComplete && failed == 0 && _core.Host.Errors == 0,
+            Counts = counts?.Snapshot() ?? [],
             Duration = _core.Elapsed,
+            Requests = RateLimiter.ResponseCount,
+            Throttled = RateLimiter.ThrottledCount,
+            WhatIf = WhatIf,
         };
     }
 

@@ -21,6 +21,12 @@ public sealed class RestoreOptions
     /// <summary>Entries restored at the same time (1-64).</summary>
     public int ThrottleLimit { get; init; } = TransferDefaults.ThrottleLimit;
 
+    /// <summary>
+    /// Plan only (-WhatIf): nothing is asked or changed; each entry's record says what would happen to it, in the
+    /// future tense, and the errors come after the plan.
+    /// </summary>
+    public bool PlanOnly { get; init; }
+
     /// <summary>How many entries are coming, when the caller knows (for percent and time left).</summary>
     public int? ExpectedCount { get; init; }
 

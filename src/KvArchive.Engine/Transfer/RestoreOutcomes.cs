@@ -8,11 +8,22 @@ internal sealed class RestoreOutcomes
 {
     public OutcomeCounts<RestoreStatus> Counts { get; } = new();
 
+    /// <summary>The planned entries by what would happen to them.</summary>
+    public OutcomeCounts<RestorePlan> Plans { get; } = new();
+
     public void Restored(RestoreWork work, ItemScope scope) => End(work, scope, RestoreStatus.Restored, null);
 
-    public void Skip(RestoreWork work, ItemScope scope, string reason) => End(work, scope, RestoreStatus.Skipped, reason);
+    public void Skip(RestoreWork work, ItemScope scope, string reason)
+    {
+        scope.MarkLight();
+        End(work, scope, RestoreStatus.Skipped, reason);
+    }
 
-    public void Plan(RestoreWork work, ItemScope scope, string plan) => End(work, scope, RestoreStatus.Planned, plan);
+    public void Plan(RestoreWork work, ItemScope scope, RestorePlan plan, string reason)
+    {
+        Plans.Add(plan, work.Type);
+        End(work, scope, RestoreStatus.Planned, reason);
+    }
 
     public void Fail(RestoreWork work, ItemScope scope, KvException error, bool writeError = true)
     {

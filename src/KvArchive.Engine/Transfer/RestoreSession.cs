@@ -47,6 +47,7 @@ public sealed class RestoreSession : IDisposable
     private readonly SessionCore<RestoreWork> _core;
     private readonly RestoreOutcomes _outcomes = new();
     private readonly ArchiveSet _archives;
+    private readonly List<string> _paths = [];
     private int _enqueued;
 
     private RestoreSession(IHostContext host, RestoreOptions options, AdaptiveRateLimiter limiter, VaultClients clients, bool ownsClients, TimeProvider time)
@@ -65,7 +66,8 @@ public sealed class RestoreSession : IDisposable
             ownsClients,
             time,
             (work, scope, ct) => item!.RunAsync(work, scope, ct),
-            Stopped)
+            Stopped,
+            holdErrors: options.PlanOnly)
         {
             OnDispose = () => _archives?.Dispose(),
         };
@@ -126,6 +128,7 @@ public sealed class RestoreSession : IDisposable
                 ObjectType = type,
                 ObjectName = name,
             };
+            Remember(path);
             _core.Add(new RestoreWork(null, type, name, path, null, null, null, error));
             return;
         }
@@ -146,33 +149,79 @@ public sealed class RestoreSession : IDisposable
             throw error!;
         }
 
+        Expect(reader.Items.Count);
         foreach (var item in reader.Items)
         {
             Enqueue(item, reader, null);
         }
     }
 
-    /// <summary>Waits for every entry and returns the counts.</summary>
+    /// <summary>
+    /// Reports an input the caller could not read (an archive that is missing or damaged): an error of the run, so
+    /// the run is not complete, written after the plan when planning.
+    /// </summary>
+    public void ReportError(KvException error, object? target)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        _core.Host.WriteError(new KvError(error, target));
+    }
+
+    /// <summary>
+    /// Says how many more entries are coming (e.g. those of an archive that passed a filter), so progress shows
+    /// percent and time left from the start; <see cref="AddArchive"/> says it itself.
+    /// </summary>
+    public void Expect(int count) => _core.Expect(count);
+
+    /// <summary>
+    /// Waits for every entry and returns the counts. A plan (<see cref="RestoreOptions.PlanOnly"/>) writes its
+    /// errors only now, after every entry's record.
+    /// </summary>
     /// <exception cref="KvException">Cancelled (<see cref="KvErrorIds.Cancelled"/>).</exception>
     public RestoreSummary Complete()
     {
-        _core.Complete();
+        try
+        {
+            _core.Complete();
+        }
+        finally
+        {
+            _core.Host.ReleaseErrors();
+        }
+
         var counts = _outcomes.Counts;
+        var failed = counts.Of(RestoreStatus.Failed);
+        var planned = counts.Of(RestoreStatus.Planned);
         return new RestoreSummary
         {
+            Paths = _paths.ToArray(),
             Restored = counts.Of(RestoreStatus.Restored),
             Skipped = counts.Of(RestoreStatus.Skipped),
-            Failed = counts.Of(RestoreStatus.Failed),
-            Planned = counts.Of(RestoreStatus.Planned),
+            Failed = failed,
+            Planned = planned,
+            Errors = Math.Max(_core.Host.Errors, failed),
+            IsComplete = !_options.PlanOnly && failed == 0 && planned == 0 && _core.Host.Errors == 0,
+            Counts = _options.PlanOnly ? _outcomes.Plans.Snapshot() : counts.Snapshot(),
             Duration = _core.Elapsed,
+            Requests = RateLimiter.ResponseCount,
+            Throttled = RateLimiter.ThrottledCount,
+            WhatIf = _options.PlanOnly,
         };
     }
 
     /// <summary>Stops any work still running and closes the archives (and the clients the session made).</summary>
     public void Dispose() => _core.Dispose();
 
+    private void Remember(string path)
+    {
+        if (!_paths.Contains(path, StringComparer.Ordinal))
+        {
+            _paths.Add(path);
+        }
+    }
+
     private void Enqueue(ArchiveItem item, ArchiveReader? reader, KvException? error, bool errorReported = false)
     {
+        Remember(item.Path);
         var targetUri = _options.TargetVaultUri ?? _core.SingleClient?.VaultUri ?? item.SourceVaultUri;
         IVaultClient? client = null;
         error ??= reader is null ? null : _archives.DamageOf(item);

@@ -11,6 +11,7 @@ namespace KvArchive.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Backup, "KvObject", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(BackupRecord))]
+[InformationType(typeof(BackupSummary))]
 public sealed class BackupKvObjectCommand : KvVaultCommandBase
 {
     /// <summary>The archive by path (a wildcard must match exactly one existing file).</summary>
@@ -146,11 +147,9 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
         var session = _session!;
         try
         {
-            var summary = session.Complete();
-            if (!session.WhatIf)
-            {
-                WriteVerbose($"Backed up to {summary.Path}: {summary.Saved} saved, {summary.Changed} changed during backup, {summary.Skipped} skipped, {summary.Failed} failed, {(summary.IsComplete ? "complete" : $"INCOMPLETE ({summary.NotSaved} asked for and not saved)")}, in {summary.Duration.TotalSeconds:0.0} s.");
-            }
+            // The records are the output; the summary goes to the information stream (shown in the console, kept by
+            // -InformationVariable), so pipelines and counts of the records stay as they are.
+            WriteSummary(session.Complete());
         }
         catch (KvException e) when (e.Kind == KvErrorKind.Cancelled && StopToken.IsCancellationRequested)
         {

@@ -12,6 +12,7 @@ namespace KvArchive.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Restore, "KvObject", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByPathSet)]
 [OutputType(typeof(RestoreRecord))]
+[InformationType(typeof(RestoreSummary))]
 public sealed class RestoreKvObjectCommand : KvVaultCommandBase
 {
     /// <summary>An archive file, with optional filters.</summary>
@@ -122,6 +123,7 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
             SkipDamagedEntries = SkipDamagedEntries,
             ThrottleLimit = ThrottleLimit,
             RateLimiter = limiter,
+            PlanOnly = IsWhatIf(),
         };
         try
         {
@@ -157,7 +159,8 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
         }
         catch (KvException e) when (IsArchiveProblem(e))
         {
-            WriteKvError(e, Target);
+            // Through the session: the run is not complete, and a plan writes it after the plan.
+            session.ReportError(e, Target);
         }
         catch (KvException e)
         {
@@ -180,8 +183,9 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
         }
         catch (KvException e) when (IsArchiveProblem(e))
         {
-            // This archive restores nothing; the other archives a wildcard matched still do.
-            WriteKvError(e, path);
+            // This archive restores nothing; the other archives a wildcard matched still do. Through the session:
+            // the run is not complete, and a plan writes it after the plan.
+            session.ReportError(e, path);
         }
     }
 
@@ -198,12 +202,11 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
 
         var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
         using var reader = ArchiveReader.Open(path);
-        foreach (var item in reader.Items)
+        var chosen = reader.Items.Where(item => (Type is null || Type.Contains(item.Type)) && (patterns is null || patterns.Any(p => p.IsMatch(item.Name)))).ToList();
+        session.Expect(chosen.Count);
+        foreach (var item in chosen)
         {
-            if ((Type is null || Type.Contains(item.Type)) && (patterns is null || patterns.Any(p => p.IsMatch(item.Name))))
-            {
-                session.Add(item);
-            }
+            session.Add(item);
         }
     }
 
@@ -212,8 +215,9 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
     {
         try
         {
-            var summary = _session!.Complete();
-            WriteVerbose($"Restore finished in {summary.Duration.TotalSeconds:0.0} s: {summary.Restored} restored, {summary.Skipped} skipped, {summary.Failed} failed, {summary.Planned} planned only.");
+            // As for Backup-KvObject: the records are the output, the summary (with -WhatIf, the plan's totals) goes
+            // to the information stream after them and after the errors.
+            WriteSummary(_session!.Complete());
         }
         catch (KvException e) when (e.Kind == KvErrorKind.Cancelled && StopToken.IsCancellationRequested)
         {

@@ -44,7 +44,7 @@ internal static class KvRecommendedActions
         KvErrorIds.VaultUnreachable => "Check the vault name or URI, DNS, the firewall and any private endpoint, then retry. For LocalVault, start it and set $env:" + TrustedRootVariable + " to the certificate file it printed.",
         KvErrorIds.InvalidVault => "Pass -VaultName with the name of a vault in the Azure public cloud (https://<name>.vault.azure.net/), or -VaultUri with the vault's full URI (sovereign clouds, private endpoints, LocalVault).",
         KvErrorIds.ArchiveInvalid => "Run Test-KvArchive -Path <archive> to see what is damaged; use another copy of the archive or run the backup again.",
-        KvErrorIds.ArchiveEntryInvalid => "Run Test-KvArchive -Path <archive> to list every damaged entry; the other entries can still be restored (Get-KvArchiveItem | Restore-KvObject).",
+        KvErrorIds.ArchiveEntryInvalid => "Restore this object from another copy of the archive or from a newer backup; the other entries can still be restored (Get-KvArchiveItem | Restore-KvObject), and Test-KvArchive -Path <archive> lists every damaged entry.",
         KvErrorIds.ArchiveVersionUnsupported => "Update KvArchive (Update-PSResource KvArchive) to a version that reads this archive format.",
         KvErrorIds.ArchiveNotFound => "Check -Path: it is resolved against the current PowerShell location (Get-Location).",
         KvErrorIds.ArchiveExists => "Choose another -Path, or add -Force to replace the archive (it is replaced only once the new archive is complete).",

@@ -238,6 +238,53 @@ public sealed class RestoreSessionTests : IDisposable
     }
 
     [Fact]
+    public void A_plan_is_written_in_input_order_with_its_errors_after_it_and_asks_nothing()
+    {
+        // Many entries and slow names, so the workers finish out of order; one name asked for is not in the archive.
+        _target.Latency = TimeSpan.FromMilliseconds(3);
+        for (var i = 0; i < 30; i++)
+        {
+            _source.Add(KvObjectType.Secret, $"s{i:D2}");
+        }
+
+        var items = Backup();
+        _target.Add(KvObjectType.Secret, "s03");
+        _target.Add(KvObjectType.Secret, "s20");
+        _target.SoftDelete(KvObjectType.Secret, "s20");
+
+        RestoreSummary summary;
+        using (var session = RestoreSession.Start(_host, new RestoreOptions { PlanOnly = true, ThrottleLimit = 8 }, SessionClients.Borrow(_target)))
+        {
+            foreach (var item in items.Take(12))
+            {
+                session.Add(item);
+            }
+
+            session.Add(ArchivePath, KvObjectType.Secret, "not-in-the-archive");
+            foreach (var item in items.Skip(12))
+            {
+                session.Add(item);
+            }
+
+            summary = session.Complete();
+        }
+
+        var order = items.Take(12).Select(i => i.Name).Append("not-in-the-archive").Concat(items.Skip(12).Select(i => i.Name));
+        Assert.Empty(_host.ShouldProcessCalls);
+        Assert.Equal(0, _target.Count("restore") + _target.Count("purge"));
+        var kinds = _host.Calls.Where(c => c.Kind is "object" or "error").Select(c => c.Kind).ToList();
+        Assert.Equal(Enumerable.Repeat("object", 31).Append("error"), kinds);
+        Assert.Equal(order, Records.Select(r => r.Name));
+        Assert.Equal(KvErrorIds.ObjectNotFound, Assert.Single(_host.Errors).Exception.ErrorId);
+        Assert.Equal("would skip: exists", Records.Single(r => r.Name == "s03").Reason);
+        Assert.Equal("would fail: soft-deleted", Records.Single(r => r.Name == "s20").Reason);
+        Assert.Equal(RestoreStatus.Failed, Records.Single(r => r.Name == "not-in-the-archive").Status);
+        Assert.All(Records.Where(r => r.Name is not ("s03" or "s20" or "not-in-the-archive")), r => Assert.Equal("would restore", r.Reason));
+        Assert.Equal((30, 1, 1, true, false), (summary.Planned, summary.Failed, summary.Errors, summary.WhatIf, summary.IsComplete));
+        Assert.Contains("28 would restore, 0 would purge and restore, 1 would skip, 1 would fail; 1 error;", summary.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Entries_without_a_blob_are_skipped_and_names_bind_by_path_type_and_name()
     {
         _source.Add(KvObjectType.Certificate, "web");
