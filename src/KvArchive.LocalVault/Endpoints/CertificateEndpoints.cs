@@ -210,25 +210,22 @@ public sealed class CertificateEndpoints
 
         await AnswerPendingAsync(call, name, (_, op) =>
         {
-            if (cancel && op.Status == "inProgress")
+            if (cancel && op.Status == "inProgress" && !op.CancellationRequested)
             {
-                op.Cancel();
+                op.RequestCancellation();
                 call.Vault.MarkDirty();
             }
         });
     }
 
+    /// <summary>
+    /// Deletes the operation, not the certificate: the version the create made stays, disabled and without cer, and
+    /// loses its "pending" (recorded: GET of the certificate answers 200 after the operation's delete, the operation 404).
+    /// </summary>
     private Task DeletePendingAsync(VaultCall call) => AnswerPendingAsync(call, ObjectNames.Validate(call.Name), (entry, _) =>
     {
-        var vault = call.Vault;
         entry.Pending = null;
-        entry.RemovePlaceholders();
-        if (entry.VersionCount == 0)
-        {
-            vault.Certificates.Remove(entry);
-        }
-
-        vault.MarkDirty();
+        call.Vault.MarkDirty();
     });
 
     /// <summary>Answers a live certificate's pending operation (the CertificateOperation), after an optional change under the lock.</summary>
