@@ -907,6 +907,7 @@ public sealed partial class SessionReplayer(LocalVaultFixture fx, RecordingSessi
     {
         ("PUT", "secrets", null) => c.Route.Version is null,
         ("PUT", "keys", null) => c.Route.Version is null,
+        ("PUT", "issuers", null) => c.Route.Name is not null,
         ("POST", "keys", "create") => true,
         ("POST", "certificates", "create") => true,
         ("POST", "certificates", "import") => true,
