@@ -234,7 +234,10 @@ public sealed partial class SessionReplayer(LocalVaultFixture fx, RecordingSessi
             }
             else if (c.Method == "GET" && c.Status != 401)
             {
-                while (j < calls.Count && calls[j].Method == "GET" && calls[j].Status != 401 && calls[j].Url == c.Url)
+                // The JavaScript browser recorder re-ran the 401 probe before every poll: those probes belong to the loop,
+                // as long as an authenticated answer follows.
+                while (j < calls.Count && calls[j].Method == "GET" && calls[j].Url == c.Url
+                    && (calls[j].Status != 401 || (j + 1 < calls.Count && calls[j + 1].Method == "GET" && calls[j + 1].Url == c.Url && calls[j + 1].Status != 401)))
                 {
                     j++;
                 }
