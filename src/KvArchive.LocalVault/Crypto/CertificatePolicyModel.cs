@@ -44,6 +44,9 @@ public sealed record CertificatePolicyModel
     /// <summary>The lifetime_actions array as JSON text.</summary>
     public string LifetimeActionsJson { get; init; } = """[{"trigger":{"lifetime_percentage":80},"action":{"action_type":"AutoRenew"}}]""";
 
+    /// <summary>The service's default lifetime action for a new policy whose issuer is Unknown (nothing renews it).</summary>
+    public const string EmailContactsLifetimeActions = """[{"trigger":{"lifetime_percentage":80},"action":{"action_type":"EmailContacts"}}]""";
+
     public string IssuerName { get; init; } = "Self";
 
     public string? CertificateType { get; init; }

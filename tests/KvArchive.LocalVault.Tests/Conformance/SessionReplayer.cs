@@ -302,6 +302,10 @@ public sealed partial class SessionReplayer(LocalVaultFixture fx, RecordingSessi
         {
             (body, note) = await SubstituteCryptoInputAsync(call, url, body);
         }
+        else if (IsMerge(call) && body is not null)
+        {
+            (body, note) = await SubstituteMergeInputAsync(call, url, body);
+        }
 
         var r = await fx.SendAsync(new HttpMethod(call.Method), url, body);
         if (calls.Count > 1 || IsPendingPoll(call))
@@ -533,7 +537,7 @@ public sealed partial class SessionReplayer(LocalVaultFixture fx, RecordingSessi
     /// </summary>
     private static void CheckOperationHeaders(RecordedCall expected, RawResponse actual, List<string> diffs)
     {
-        if (expected.Route.Kind != "certificates" || (expected.Status != 202 && expected.Route.Action != "pending"))
+        if (expected.Route.Kind != "certificates" || (expected.Status is not (201 or 202) && expected.Route.Action != "pending"))
         {
             return;
         }
@@ -548,7 +552,7 @@ public sealed partial class SessionReplayer(LocalVaultFixture fx, RecordingSessi
             }
         }
 
-        if (expected.Status == 202 && expected.ResponseHeaders.TryGetValue("Location", out var location))
+        if (expected.Status is 201 or 202 && expected.ResponseHeaders.TryGetValue("Location", out var location))
         {
             var mine = actual.Header("Location");
             if (mine is null || StructuralComparer.IdShape(mine) != StructuralComparer.IdShape(location))
@@ -752,6 +756,52 @@ public sealed partial class SessionReplayer(LocalVaultFixture fx, RecordingSessi
     }
 
     // ---- state learned while replaying ----
+
+    private static bool IsMerge(RecordedCall call) => call.Method == "POST" && call.Route.Kind == "certificates" && call.Route.Action == "pending/merge";
+
+    /// <summary>
+    /// A merge sends the certificate an outside CA signed from the service's CSR: sign LocalVault's CSR instead (with a
+    /// throwaway CA), in the same encoding the recorded x5c[0] used (base64 DER, or base64 of the PEM text as the
+    /// JavaScript client sends it).
+    /// </summary>
+    private async Task<(string Body, string? Note)> SubstituteMergeInputAsync(RecordedCall call, Uri url, string body)
+    {
+        var input = JsonNode.Parse(body)!.AsObject();
+        if (input["x5c"] is not JsonArray { Count: > 0 } recordedChain)
+        {
+            return (body, null);
+        }
+
+        var pendingUrl = new Uri(url.GetLeftPart(UriPartial.Path)[..url.GetLeftPart(UriPartial.Path).LastIndexOf('/')] + url.Query);
+        var pending = await fx.SendAsync(HttpMethod.Get, pendingUrl);
+        if (pending.StatusCode != 200 || pending.Json["csr"] is not JsonValue csr)
+        {
+            return (body, $"input: LocalVault's operation answered {pending.StatusCode}, the recorded x5c was sent");
+        }
+
+        using var authority = new KvArchive.LocalVault.Tests.Certificates.MergeTestAuthority();
+        var der = authority.Sign(Convert.FromBase64String(csr.GetValue<string>()));
+        var recorded = Convert.FromBase64String(recordedChain[0]!.GetValue<string>());
+        string signed;
+        string form;
+        if (recorded.Length > 0 && recorded[0] != 0x30)
+        {
+            // The recorded entry is base64 of text: keep the text's shape (PEM body, with whatever markers it had).
+            var text = System.Text.Encoding.ASCII.GetString(recorded);
+            var begin = text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal) ? "-----BEGIN CERTIFICATE-----" : string.Empty;
+            var end = text.Contains("-----END CERTIFICATE-----", StringComparison.Ordinal) ? "-----END CERTIFICATE-----" : string.Empty;
+            signed = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(begin + Convert.ToBase64String(der) + end));
+            form = "base64 of PEM text, as recorded";
+        }
+        else
+        {
+            signed = Convert.ToBase64String(der);
+            form = "base64 DER";
+        }
+
+        input["x5c"] = new JsonArray(signed);
+        return (input.ToJsonString(), $"input: LocalVault's CSR signed by a test CA ({form})");
+    }
 
     private static bool IsCryptoInput(RecordedCall call)
         => call.Method == "POST" && call.Route.Kind == "keys" && call.Route.Action is "verify" or "decrypt" or "unwrapkey";
