@@ -63,6 +63,28 @@ public static class TlsCertificateStore
         throw new IOException($"Could not load or create the TLS certificate in {directory}.");
     }
 
+    /// <summary>
+    /// A token-signing key derived from the certificate's private key (HMAC of its PKCS#8 form with a fixed label), so
+    /// every process sharing the TLS folder signs alike; a random key where the private key cannot be exported.
+    /// </summary>
+    public static byte[] DeriveTokenSigningKey(X509Certificate2 certificate)
+    {
+        try
+        {
+            using AsymmetricAlgorithm? key = (AsymmetricAlgorithm?)certificate.GetECDsaPrivateKey() ?? certificate.GetRSAPrivateKey();
+            if (key is not null)
+            {
+                return HMACSHA256.HashData(key.ExportPkcs8PrivateKey(), "LocalVault token signing v1"u8);
+            }
+        }
+        catch (CryptographicException)
+        {
+            // A platform key store that refuses export: tokens are then this process's own.
+        }
+
+        return RandomNumberGenerator.GetBytes(32);
+    }
+
     private static X509Certificate2? TryCreate(string certificatePath, string keyPath)
     {
         var (certPem, keyPem) = Generate();
