@@ -41,7 +41,7 @@ public static class VaultListing
 
         if (literal && !found)
         {
-            var what = query.Types.Count == 1 ? ObjectPaths.Word(query.Types[0]) : "secret, key or certificate";
+            var what = query.Types.Count == 1 ? query.Types[0].Word() : "secret, key or certificate";
             var state = query.InRemovedState ? "deleted " : string.Empty;
             throw new KvException(KvErrorKind.NotFound, KvErrorIds.ObjectNotFound, $"No {state}{what} named '{query.Name}' was found in vault '{client.VaultName}'.")
             {
