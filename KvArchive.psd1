@@ -27,6 +27,8 @@
         'Restore-KvObject'
         'Test-KvArchive'
         'Get-KvArchiveItem'
+        'Import-KvArchiveItem'
+        'Export-KvArchiveItem'
     )
     FunctionsToExport = @()
     VariablesToExport = @()

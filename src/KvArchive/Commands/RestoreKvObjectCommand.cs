@@ -21,7 +21,7 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
 
     private RestoreSession? _session;
 
-    /// <summary>The archive file.</summary>
+    /// <summary>The archive file, or a Key Vault backup file (az CLI, Az PowerShell, the portal) taken as a one-entry archive.</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByPathSet)]
     [Alias("FullName", "InputFile")]
     [ValidateNotNullOrEmpty]
@@ -129,28 +129,23 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
                 return;
             }
 
+            // A Key Vault backup file (az, Az PowerShell, the portal) restores as a one-entry archive: a single -Type
+            // says whether a key's blob is a certificate, a single literal -Name names it.
             var path = KvArchivePath.Resolve(this, Path);
-            if (Name is null && Type is null)
-            {
-                session.AddArchive(path);
-                return;
-            }
-
             var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
-            using var reader = ArchiveReader.Open(path);
-            foreach (var item in reader.Items)
-            {
-                if ((Type is null || Type.Contains(item.Type)) && (patterns is null || patterns.Any(p => p.IsMatch(item.Name))))
-                {
-                    session.Add(item);
-                }
-            }
+            Func<ArchiveItem, bool>? filter = Name is null && Type is null
+                ? null
+                : item => (Type is null || Type.Contains(item.Type)) && (patterns is null || patterns.Any(p => p.IsMatch(item.Name)));
+            var typeHint = Type is { Length: 1 } ? Type[0] : (KvObjectType?)null;
+            var nameHint = Name is [var single] && !WildcardPattern.ContainsWildcardCharacters(single) ? single : null;
+            session.AddArchive(path, filter, typeHint, nameHint);
         }
         catch (KvException e) when (e.Kind == KvErrorKind.Cancelled && StopToken.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }
-        catch (KvException e) when (e.ErrorId is KvErrorIds.ArchiveNotFound or KvErrorIds.ArchiveInvalid or KvErrorIds.ArchiveVersionUnsupported)
+        catch (KvException e) when (e.ErrorId is KvErrorIds.ArchiveNotFound or KvErrorIds.ArchiveInvalid or KvErrorIds.ArchiveVersionUnsupported
+            or KvErrorIds.BackupFileUnrecognized or KvErrorIds.BackupFileKindMismatch or KvErrorIds.BackupFileNameInvalid)
         {
             WriteKvError(e, ParameterSetName == ByArchiveItemSet ? InputObject : Path);
         }
