@@ -29,6 +29,7 @@
         'Get-KvArchiveItem'
         'Import-KvArchiveItem'
         'Export-KvArchiveItem'
+        'Compare-KvArchive'
     )
     FunctionsToExport = @()
     VariablesToExport = @()

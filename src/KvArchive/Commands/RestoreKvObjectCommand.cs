@@ -22,20 +22,20 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
     private RestoreSession? _session;
 
     /// <summary>The archive file, or a Key Vault backup file (az CLI, Az PowerShell, the portal) taken as a one-entry archive.</summary>
-    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByPathSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByPathSet, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName", "InputFile")]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = string.Empty;
 
     /// <summary>Only entries whose name matches (wildcards).</summary>
-    [Parameter(ParameterSetName = ByPathSet)]
+    [Parameter(ParameterSetName = ByPathSet, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(KvArchiveNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Only these kinds of entries.</summary>
-    [Parameter(ParameterSetName = ByPathSet)]
+    [Parameter(ParameterSetName = ByPathSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public KvObjectType[]? Type { get; set; }
 
