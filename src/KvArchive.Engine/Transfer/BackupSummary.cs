@@ -18,8 +18,14 @@ public sealed class BackupSummary
     /// <summary>Objects that failed.</summary>
     public int Failed { get; init; }
 
+    /// <summary>Entries copied unchanged from the base archive (incremental backups).</summary>
+    public int Copied { get; init; }
+
+    /// <summary>Objects of the base archive deleted from the vault since (incremental backups).</summary>
+    public int Deleted { get; init; }
+
     /// <summary>Every object handled.</summary>
-    public int Total => Saved + Changed + Skipped + Failed;
+    public int Total => Saved + Changed + Skipped + Failed + Copied + Deleted;
 
     /// <summary>How long it took.</summary>
     public TimeSpan Duration { get; init; }

@@ -34,6 +34,8 @@ public static class KvErrorIds
     public const string BackupFileNameInvalid = "KvBackupFileNameInvalid";
     /// <summary>A file an export would write exists already.</summary>
     public const string ExportFileExists = "KvExportFileExists";
+    /// <summary>The archive an incremental backup builds on cannot be used (damaged, incomplete, unreadable).</summary>
+    public const string BaseArchiveInvalid = "KvBaseArchiveInvalid";
     /// <summary>An archive being written already holds an object of that kind and name.</summary>
     public const string ArchiveItemDuplicate = "KvArchiveItemDuplicate";
     /// <summary>A destructive action needs confirmation and the host cannot prompt (a runbook): pass -Force.</summary>

@@ -48,6 +48,15 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
     [ValidateRange(1, 100_000)]
     public int MaxRequestRate { get; set; }
 
+    /// <summary>An earlier archive to build on: unchanged objects are copied from it instead of backed up (an incremental backup).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BaseArchive { get; set; }
+
+    /// <summary>With -BaseArchive: the oldest a copied entry may be before its object is backed up again (default 7 days).</summary>
+    [Parameter]
+    public TimeSpan MaxCopiedAge { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Replaces an existing archive at the path.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -64,9 +73,17 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
         {
             Path = KvArchivePath.Resolve(this, Path),
             Force = Force,
+            BaseArchivePath = BaseArchive is null ? null : KvArchivePath.Resolve(this, BaseArchive),
+            MaxCopiedAge = MaxCopiedAge,
             ThrottleLimit = ThrottleLimit,
             RateLimiter = limiter,
         };
+        if (MaxCopiedAge < TimeSpan.Zero)
+        {
+            ThrowTerminatingError(KvErrorRecords.Create(KvErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
+                "-MaxCopiedAge cannot be negative; 0 copies nothing (a full backup that still records deleted objects).", MaxCopiedAge));
+        }
+
         try
         {
             _session = BackupSession.Start(HostContext, options, OpenClients(limiter));
@@ -123,6 +140,10 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
             if (!session.WhatIf)
             {
                 WriteVerbose($"Backed up to {summary.Path}: {summary.Saved} saved, {summary.Changed} changed during backup, {summary.Skipped} skipped, {summary.Failed} failed, in {summary.Duration.TotalSeconds:0.0} s.");
+                if (BaseArchive is not null)
+                {
+                    WriteVerbose($"From the base archive: {summary.Copied} unchanged entries copied, {summary.Deleted} objects deleted since and not carried forward.");
+                }
             }
         }
         catch (KvException e) when (e.Kind == KvErrorKind.Cancelled && StopToken.IsCancellationRequested)

@@ -55,6 +55,7 @@ internal static class KvRecommendedActions
         KvErrorIds.BackupFileNameInvalid => "Pass the object's name with -Name (1-127 letters, digits and dashes), or rename the file to <name>.blob.",
         KvErrorIds.ArchiveItemDuplicate => "Import that file into another archive, or give it another -Name; an archive holds one backup per object.",
         KvErrorIds.ExportFileExists => "Choose another -Destination, or add -Force to replace the file.",
+        KvErrorIds.BaseArchiveInvalid => "Run Test-KvArchive -Path <base> to see what is wrong, then use another copy as -BaseArchive, or run a full backup (without -BaseArchive) to start afresh.",
         KvErrorIds.Cancelled => "Run the command again to finish the work; nothing was left half-done in the vault.",
         KvErrorIds.ConfirmationRequired => "Add -Force to confirm in advance (or -Confirm:$false), or run the command in an interactive session to answer the prompt.",
         KvErrorIds.Unknown => "Run the command again with -Verbose and -Debug to see each request; if it keeps failing, report the message and the error id.",
