@@ -181,8 +181,8 @@ function Invoke-TestInstalled {
     if ($missing) { Invoke-Package }
     else { Write-Host "Using the $version packages in $packageDir (-Task Package, TestInstalled repacks them)." }
 
-    $pester = Get-Module -ListAvailable -Name Pester | Where-Object Version -ge ([version]'5.0') | Sort-Object Version -Descending | Select-Object -First 1
-    if (-not $pester) { throw 'TestInstalled needs Pester 5 (Install-PSResource Pester).' }
+    # The pinned Pester, as for Test: installed, or fetched into out/tools/Modules.
+    $pesterBase = Split-Path (Get-TestPester)
 
     $resultDir = Join-Path $root 'out' 'test-results'
     $resultPath = Join-Path $resultDir 'installed.json'
@@ -229,8 +229,13 @@ function Invoke-TestInstalled {
         finally {
             Unregister-PSResourceRepository -Name $repository
         }
-        Copy-Item -LiteralPath $pester.ModuleBase -Destination (Join-Path $modules 'Pester' $pester.Version) -Recurse
+        Copy-Item -LiteralPath $pesterBase -Destination (Join-Path $modules 'Pester' $pesterVersion) -Recurse
         Copy-Item -Path (Join-Path $root 'examples' '*.Tests.ps1') -Destination $suites
+        # The README's Pester block runs as a suite of its own, as a reader would paste it into a file.
+        $readmeSuite = [regex]::Matches((Get-Content -Raw (Join-Path $root 'README.md')), '(?s)```powershell\r?\n(.*?)```') |
+            ForEach-Object { $_.Groups[1].Value } | Where-Object { $_ -match '(?m)^BeforeAll\b' } | Select-Object -First 1
+        if (-not $readmeSuite) { throw 'README.md has no Pester block (BeforeAll … It) to run against the installed packages.' }
+        Set-Content -LiteralPath (Join-Path $suites 'Readme.Tests.ps1') -Value $readmeSuite -Encoding utf8NoBOM
         $runner = Join-Path $work 'run-installed.ps1'
         Set-Content -LiteralPath $runner -Value $installedSuiteRunner.ToString() -Encoding utf8NoBOM
 
@@ -260,6 +265,14 @@ function Invoke-TestInstalled {
     if ($exitCode -ne 0 -or $summary.failed -gt 0) { throw "The example suites failed against the installed packages (exit code $exitCode)." }
 }
 
+# Every task runs even when an earlier one failed (Test, Package, TestInstalled reports both suites), then the
+# script fails naming each task that did.
+$failures = @()
 foreach ($t in $Task) {
-    & "Invoke-$t"
+    try { & "Invoke-$t" }
+    catch {
+        Write-Host "Task $t failed: $($_.Exception.Message)" -ForegroundColor Red
+        $failures += "$t ($($_.Exception.Message))"
+    }
 }
+if ($failures) { throw "build.ps1 failed: $($failures -join '; ')" }

@@ -17,8 +17,8 @@ namespace KvArchive;
 public sealed class KvArchiveModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
     private static readonly object Gate = new();
-    private static EngineLoadContext? _loadContext;
-    private static int _imports;
+    private static EngineLoadContext? s_loadContext;
+    private static int s_imports;
 
     /// <summary>The folder, beside the cmdlet assembly, that holds the engine and its dependencies.</summary>
     public static string DependencyDirectory { get; } =
@@ -32,7 +32,7 @@ public sealed class KvArchiveModuleInitializer : IModuleAssemblyInitializer, IMo
     {
         lock (Gate)
         {
-            if (_imports++ == 0)
+            if (s_imports++ == 0)
             {
                 AssemblyLoadContext.Default.Resolving += ResolveEngine;
                 OutputTypeNames.Register(typeof(KvArchiveModuleInitializer).Assembly);
@@ -45,7 +45,7 @@ public sealed class KvArchiveModuleInitializer : IModuleAssemblyInitializer, IMo
     {
         lock (Gate)
         {
-            if (_imports > 0 && --_imports == 0)
+            if (s_imports > 0 && --s_imports == 0)
             {
                 OutputTypeNames.Unregister();
                 AssemblyLoadContext.Default.Resolving -= ResolveEngine;
@@ -62,9 +62,9 @@ public sealed class KvArchiveModuleInitializer : IModuleAssemblyInitializer, IMo
 
         lock (Gate)
         {
-            _loadContext ??= new EngineLoadContext(DependencyDirectory);
+            s_loadContext ??= new EngineLoadContext(DependencyDirectory);
         }
 
-        return _loadContext.LoadFromAssemblyName(name);
+        return s_loadContext.LoadFromAssemblyName(name);
     }
 }

@@ -18,8 +18,11 @@ BeforeDiscovery {
     $i = 0
     foreach ($m in $fence.Matches($readme)) {
         $code = $m.Groups[1].Value
-        # The LocalVault block is a template ('<certificatePath it printed>'): checked, not run.
-        $examples.Add(@{ Source = "README block $((++$i))"; Code = $code; Run = $code -notmatch '<\w' })
+        # The LocalVault block is a template ('<certificatePath it printed>'): checked, not run. The Pester suite
+        # block (BeforeAll/It) is a suite of its own: examples/DrRehearsal.Tests.ps1 runs it from the installed
+        # packages (build.ps1 -Task TestInstalled); here it is checked, not run inside a test.
+        $isSuite = $code -match '(?m)^\s*(BeforeAll|Describe|It)\b'
+        $examples.Add(@{ Source = "README block $((++$i))"; Code = $code; Run = ($code -notmatch '<\w') -and -not $isSuite })
     }
     foreach ($m in [regex]::Matches($readme, '`(Get-KvObject -VaultUri \$u[^`]*)`')) {
         $examples.Add(@{ Source = 'README credential pipeline'; Code = $m.Groups[1].Value; Run = $true })
@@ -36,6 +39,9 @@ BeforeAll {
     $script:Token = New-TestToken -Server $script:Server
     $script:Commands = @{}
     foreach ($c in Get-Command -Module KvArchive) { $script:Commands[$c.Name] = $c }
+    # The companion module's commands (Start-KvLocalVault…), which the README's Pester block uses.
+    $companion = Import-Module (Join-Path (Get-TestRepoRoot) 'src' 'KvArchive.LocalVault.Module' 'KvArchive.LocalVault.psd1') -PassThru -Force
+    foreach ($c in $companion.ExportedCommands.Values) { $script:Commands[$c.Name] = $c }
 
     # A prod vault with the objects the examples name, an empty dr vault and a test vault with leftovers.
     function New-ExampleVaults {
@@ -68,7 +74,7 @@ BeforeAll {
 
 AfterAll {
     if ($script:Server) { Stop-TestLocalVault -Server $script:Server }
-    Remove-Module KvArchive -ErrorAction SilentlyContinue
+    Remove-Module KvArchive, KvArchive.LocalVault -ErrorAction SilentlyContinue
 }
 
 Describe 'Examples' -Tag 'Examples', 'LocalVault' {

@@ -68,7 +68,10 @@ function Start-TestLocalVault {
             throw "LocalVault did not report ready within 90 s:`n$(Read-SharedFile $outPath)"
         }
         Start-Sleep -Milliseconds 100
-        $readyLine = (Read-SharedFile $outPath) -split "`n" | Where-Object { $_.StartsWith('LOCALVAULT-READY ') } | Select-Object -First 1
+        # Only whole lines: the server may be half-way through writing the ready line when the file is read.
+        $text = Read-SharedFile $outPath
+        $whole = $text.Substring(0, $text.LastIndexOf("`n") + 1)
+        $readyLine = $whole -split "`n" | Where-Object { $_.StartsWith('LOCALVAULT-READY ') } | Select-Object -First 1
     }
 
     $ready = $readyLine.Substring('LOCALVAULT-READY '.Length).Trim() | ConvertFrom-Json

@@ -63,7 +63,8 @@ Describe 'Backup and restore' -Tag 'Transfer', 'LocalVault' {
         ($run | Where-Object Name -eq 'live').Status | Should -Be 'Skipped'
         ($run | Where-Object Name -eq 'gone').Status | Should -Be 'Failed'
         $err[0].FullyQualifiedErrorId | Should -BeLike 'KvObjectSoftDeleted*'
-        $err[0].Exception.Message | Should -Match 'SoftDeletedPolicy Purge'
+        $err[0].Exception.Message | Should -Match "secret 'gone' is soft-deleted"
+        $err[0].ErrorDetails.RecommendedAction | Should -Match 'SoftDeletedPolicy Purge'
 
         $purged = Restore-KvObject -Path $archive -VaultUri $target -AccessToken $script:Token -Name gone -SoftDeletedPolicy Purge -Force
         $purged.Status | Should -Be 'Restored'

@@ -11,8 +11,12 @@ public sealed class KvKeyCreateOptions
     public string? CurveName { get; init; }
     /// <summary>Key operations; null lets the service choose.</summary>
     public IReadOnlyList<string>? KeyOperations { get; init; }
+    /// <summary>Whether the key may be used (default true).</summary>
     public bool Enabled { get; init; } = true;
+    /// <summary>The expiry date (UTC); null for none.</summary>
     public DateTimeOffset? ExpiresOn { get; init; }
+    /// <summary>The activation date (UTC); null for none.</summary>
     public DateTimeOffset? NotBefore { get; init; }
+    /// <summary>Tags as name/value pairs; null for none.</summary>
     public IReadOnlyDictionary<string, string>? Tags { get; init; }
 }

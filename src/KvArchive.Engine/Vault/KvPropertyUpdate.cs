@@ -6,10 +6,15 @@ namespace KvArchive.Engine.Vault;
 /// </summary>
 public sealed class KvPropertyUpdate
 {
+    /// <summary>Enables or disables the version.</summary>
     public bool? Enabled { get; init; }
+    /// <summary>A new expiry date (UTC); null leaves it.</summary>
     public DateTimeOffset? ExpiresOn { get; init; }
+    /// <summary>Removes the expiry date.</summary>
     public bool ClearExpiresOn { get; init; }
+    /// <summary>A new activation date (UTC); null leaves it.</summary>
     public DateTimeOffset? NotBefore { get; init; }
+    /// <summary>Removes the activation date.</summary>
     public bool ClearNotBefore { get; init; }
     /// <summary>Secrets only.</summary>
     public string? ContentType { get; init; }

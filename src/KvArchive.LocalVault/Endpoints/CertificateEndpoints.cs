@@ -1,3 +1,4 @@
+// Longer than the ~350-line guide on purpose: the whole /certificates surface (create with its pending operation, import, merge, policy, delete/recover/purge, backup/restore) keeps the managed key and secret of each certificate in step, and that bookkeeping reads best in one place.
 using System.Text.Json;
 using KvArchive.LocalVault.Crypto;
 using KvArchive.LocalVault.Http;

@@ -1,3 +1,4 @@
+// Longer than the ~350-line guide on purpose: the generic handlers that secrets, keys and certificates share (get, list, versions, soft delete, recover, purge, backup, restore); splitting them would repeat the generic constraints in every file.
 using System.Text.Json;
 using KvArchive.LocalVault.Crypto;
 using KvArchive.LocalVault.Http;

@@ -1,5 +1,4 @@
 using KvArchive.LocalVault.Http;
-using Microsoft.AspNetCore.Http;
 
 namespace KvArchive.LocalVault.Faults;
 

@@ -7,14 +7,9 @@ using KvArchive.LocalVault.Http;
 using KvArchive.LocalVault.Management;
 using KvArchive.LocalVault.Persistence;
 using KvArchive.LocalVault.Store;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace KvArchive.LocalVault.Hosting;
 

@@ -1,7 +1,6 @@
 using KvArchive.LocalVault.Http;
 using KvArchive.LocalVault.Management;
 using KvArchive.LocalVault.Persistence;
-using Microsoft.AspNetCore.Http;
 
 namespace KvArchive.LocalVault.Hosting;
 

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http;
 using KvArchive.LocalVault.Auth;
 
 namespace KvArchive.LocalVault.Http;

@@ -1,8 +1,6 @@
 using System.Buffers.Text;
-using System.Text;
 using System.Text.Json;
 using KvArchive.LocalVault.Store;
-using Microsoft.AspNetCore.Http;
 
 namespace KvArchive.LocalVault.Http;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using KvArchive.LocalVault.Auth;
 using KvArchive.LocalVault.Store;
-using Microsoft.AspNetCore.Http;
 
 namespace KvArchive.LocalVault.Http;
 

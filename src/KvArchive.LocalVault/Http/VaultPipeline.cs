@@ -3,7 +3,6 @@ using KvArchive.LocalVault.Endpoints;
 using KvArchive.LocalVault.Faults;
 using KvArchive.LocalVault.Persistence;
 using KvArchive.LocalVault.Store;
-using Microsoft.AspNetCore.Http;
 
 namespace KvArchive.LocalVault.Http;
 

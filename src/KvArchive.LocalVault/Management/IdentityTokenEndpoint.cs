@@ -1,7 +1,6 @@
 using System.Globalization;
 using KvArchive.LocalVault.Auth;
 using KvArchive.LocalVault.Http;
-using Microsoft.AspNetCore.Http;
 
 namespace KvArchive.LocalVault.Management;
 

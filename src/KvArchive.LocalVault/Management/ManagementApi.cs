@@ -1,10 +1,10 @@
+// Longer than the ~350-line guide on purpose: the one route table of /_localvault (vaults, tokens, identities, faults, clock, stats, seeding); each handler is a few lines and they share the key check and the JSON shapes.
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using KvArchive.LocalVault.Auth;
 using KvArchive.LocalVault.Http;
 using KvArchive.LocalVault.Store;
-using Microsoft.AspNetCore.Http;
 
 namespace KvArchive.LocalVault.Management;
 

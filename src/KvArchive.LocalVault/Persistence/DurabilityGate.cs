@@ -1,5 +1,4 @@
 using KvArchive.LocalVault.Store;
-using Microsoft.AspNetCore.Http;
 
 namespace KvArchive.LocalVault.Persistence;
 

@@ -1,3 +1,4 @@
+// Longer than the ~350-line guide on purpose: snapshot, journal, group commit, compaction and replay are one durability protocol whose ordering rules (what is fsync'd before an answer, when a journal is switched) must be read together.
 using System.Security.Cryptography;
 using System.Text.Json;
 using KvArchive.LocalVault.Auth;

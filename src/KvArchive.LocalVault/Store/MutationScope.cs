@@ -9,13 +9,13 @@ namespace KvArchive.LocalVault.Store;
 /// </summary>
 public sealed class MutationScope
 {
-    private static readonly AsyncLocal<MutationScope?> s_current = new();
+    private static readonly AsyncLocal<MutationScope?> CurrentScope = new();
 
     private Vault? _first;
     private List<Vault>? _more;
 
     /// <summary>The scope of the request running on this async flow, if it is a mutating one.</summary>
-    public static MutationScope? Current => s_current.Value;
+    public static MutationScope? Current => CurrentScope.Value;
 
     /// <summary>True once anything was noted: the answer must wait for the journal.</summary>
     public bool HasChanges { get; private set; }
@@ -27,7 +27,7 @@ public sealed class MutationScope
     public static MutationScope Begin()
     {
         var scope = new MutationScope();
-        s_current.Value = scope;
+        CurrentScope.Value = scope;
         return scope;
     }
 

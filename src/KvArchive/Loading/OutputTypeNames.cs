@@ -17,7 +17,7 @@ namespace KvArchive.Loading;
 internal static class OutputTypeNames
 {
     private static readonly Type? Accelerators = typeof(PSObject).Assembly.GetType("System.Management.Automation.TypeAccelerators");
-    private static List<string> _registered = [];
+    private static List<string> s_registered = [];
 
     /// <summary>Registers the names (call after the engine resolver is installed: this loads the engine).</summary>
     public static void Register(Assembly cmdlets)
@@ -43,19 +43,19 @@ internal static class OutputTypeNames
             registered.Add(name);
         }
 
-        _registered = registered;
+        s_registered = registered;
     }
 
     /// <summary>Removes the names this module registered.</summary>
     public static void Unregister()
     {
         var remove = Accelerators?.GetMethod("Remove", [typeof(string)]);
-        foreach (var name in _registered)
+        foreach (var name in s_registered)
         {
             remove?.Invoke(null, [name]);
         }
 
-        _registered = [];
+        s_registered = [];
     }
 
     /// <summary>The engine types a user of the cmdlets meets, in a stable order.</summary>

@@ -1,4 +1,3 @@
-using Azure.Security.KeyVault.Secrets;
 using KvArchive.LocalVault.Tests.Infrastructure;
 
 namespace KvArchive.LocalVault.Tests.Secrets;

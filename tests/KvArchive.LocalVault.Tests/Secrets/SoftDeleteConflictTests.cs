@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Azure;
-using Azure.Security.KeyVault.Secrets;
 using KvArchive.LocalVault.Tests.Infrastructure;
 
 namespace KvArchive.LocalVault.Tests.Secrets;
