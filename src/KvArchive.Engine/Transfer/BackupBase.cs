@@ -4,7 +4,9 @@ using KvArchive.Engine.Vault;
 namespace KvArchive.Engine.Transfer;
 
 /// <summary>
-/// The base archive of an incremental backup: verified in full when opened, then asked per listed object whether
+/// The base archive of an incremental backup: opened (trailer, manifest and every row checked) and verified in full
+/// in the background while the vault is listed — every copy waits for that verification, so nothing is copied from
+/// a damaged base (<see cref="WhenVerifiedAsync"/> throws, and the run ends). Asked per listed object whether
 /// its entry can be copied (<see cref="Unchanged"/>), and at the end which of its objects the vault no longer lists
 /// (<see cref="Deleted"/>). Holds the archive open and one small key per row, not the rows.
 /// </summary>
@@ -22,12 +24,18 @@ internal sealed class BackupBase : IDisposable
     private readonly Dictionary<(string Vault, KvObjectType Type, string Name), int> _rows = [];
     private readonly TimeSpan _maxAge;
     private readonly DateTimeOffset _now;
+    private readonly CancellationTokenSource _stop;
+    private readonly Task _verified;
+    private bool _disposed;
 
-    private BackupBase(ArchiveReader reader, TimeSpan maxAge, DateTimeOffset now)
+    private BackupBase(ArchiveReader reader, TimeSpan maxAge, DateTimeOffset now, CancellationToken cancellationToken)
     {
         Reader = reader;
         _maxAge = maxAge;
         _now = now;
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = _stop.Token;
+        _verified = Task.Run(() => Verify(reader, token), token);
         for (var i = 0; i < reader.Items.Count; i++)
         {
             var item = reader.Items[i];
@@ -44,8 +52,8 @@ internal sealed class BackupBase : IDisposable
     /// <summary>The base archive's full path.</summary>
     public string Path => Reader.Path;
 
-    /// <summary>Opens and verifies every byte of a base archive.</summary>
-    /// <exception cref="KvException"><see cref="KvErrorIds.BaseArchiveInvalid"/> (damaged, unreadable, or not an
+    /// <summary>Opens a base archive and starts verifying every byte of it.</summary>
+    /// <exception cref="KvException"><see cref="KvErrorIds.BaseArchiveInvalid"/> (truncated, unreadable, or not an
     /// archive), <see cref="KvErrorIds.ArchiveNotFound"/>, <see cref="KvErrorIds.ArchiveVersionUnsupported"/>.</exception>
     public static BackupBase Open(string path, TimeSpan maxAge, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -61,19 +69,26 @@ internal sealed class BackupBase : IDisposable
 
         try
         {
-            var verification = reader.Verify(cancellationToken);
-            if (verification.Errors.Count > 0)
-            {
-                var first = verification.Errors[0].Exception;
-                throw Invalid(reader.Path, $"{verification.Errors.Count} problem(s), the first: {first.Message}", first);
-            }
-
-            return new BackupBase(reader, maxAge, now);
+            return new BackupBase(reader, maxAge, now, cancellationToken);
         }
         catch
         {
             reader.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Completes when every byte of the base checked out.</summary>
+    /// <exception cref="KvException"><see cref="KvErrorIds.BaseArchiveInvalid"/>: the base is damaged; nothing may be copied from it.</exception>
+    public Task WhenVerifiedAsync(CancellationToken cancellationToken) => _verified.WaitAsync(cancellationToken);
+
+    private static void Verify(ArchiveReader reader, CancellationToken cancellationToken)
+    {
+        var verification = reader.Verify(cancellationToken);
+        if (verification.Errors.Count > 0)
+        {
+            var first = verification.Errors[0].Exception;
+            throw Invalid(reader.Path, $"{verification.Errors.Count} problem(s), the first: {first.Message}", first);
         }
     }
 
@@ -129,7 +144,29 @@ internal sealed class BackupBase : IDisposable
         }
     }
 
-    public void Dispose() => Reader.Dispose();
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+
+        // The verification reads the file: it stops before the file is closed.
+        _stop.Cancel();
+        try
+        {
+            _verified.Wait();
+        }
+        catch (AggregateException)
+        {
+            // Its failure was reported where it mattered (a copy, or the commit).
+        }
+
+        _stop.Dispose();
+        Reader.Dispose();
+    }
 
     private static (string, KvObjectType, string) Key(Uri vault, KvObjectType type, string name) => (Authority(vault), type, name.ToLowerInvariant());
 

@@ -51,10 +51,12 @@ internal sealed class BackupItem(VaultCalls calls, TimeProvider time, BackupOutc
 
         if (work.CopyFrom is { } copy)
         {
+            // Nothing is copied before the whole base checked out; a damaged base ends the run (this throws).
+            await work.Base!.WhenVerifiedAsync(cancellationToken).ConfigureAwait(false);
             byte[]? blob = null;
             try
             {
-                blob = work.Base!.ReadBlob(copy);
+                blob = work.Base.Reader.ReadBlob(copy);
             }
             catch (KvException e) when (e.ErrorId == KvErrorIds.ArchiveEntryInvalid)
             {

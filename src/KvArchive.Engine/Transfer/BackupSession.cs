@@ -107,7 +107,8 @@ public sealed class BackupSession : IDisposable
         var path = System.IO.Path.GetFullPath(options.Path);
         var proceed = host.ShouldProcess(path, File.Exists(path) ? "Replace the archive with a new backup" : "Write a backup archive");
 
-        // The base is verified in full before anything is written or copied: a damaged base ends the run here.
+        // The base is opened now (a truncated or foreign file ends the run here) and verified in full while the
+        // vault is listed: nothing is copied from it before that verification, and a damaged base ends the run.
         var backupBase = proceed && options.BaseArchivePath is { } basePath
             ? BackupBase.Open(basePath, options.MaxCopiedAge, TimeProvider.System.GetUtcNow(), host.CancellationToken)
             : null;
@@ -205,7 +206,9 @@ public sealed class BackupSession : IDisposable
             {
                 _checks.Dispose();
 
-                // Closed first, so that the base can be the very path the new archive replaces.
+                // A damaged base ends the run even when nothing was copied from it. Closed first, so that the base
+                // can be the very path the new archive replaces.
+                _base?.WhenVerifiedAsync(_core.Token).GetAwaiter().GetResult();
                 _base?.Dispose();
                 _writer!.Commit(_core.Time.GetUtcNow());
             });
@@ -290,7 +293,7 @@ public sealed class BackupSession : IDisposable
                     _host.WriteVerbose($"The {type.Word()} '{name}' is backed up: {why}.");
                 }
 
-                _core.Add(new BackupWork(type, name, client.VaultUri, client, listed, target, null, false, null) { CopyFrom = copy, Base = _base.Reader, FromListing = copy is null });
+                _core.Add(new BackupWork(type, name, client.VaultUri, client, listed, target, null, false, null) { CopyFrom = copy, Base = _base, FromListing = copy is null });
                 return;
             }
         }
@@ -312,7 +315,7 @@ public sealed class BackupSession : IDisposable
         {
             foreach (var gone in _base.Deleted(client.VaultUri, type, name => _seen.Contains((client.VaultUri, type, name))).ToList())
             {
-                _core.Add(new BackupWork(type, gone.Name, client.VaultUri, client, null, gone, null, false, null) { DeletedFrom = gone, Base = _base.Reader });
+                _core.Add(new BackupWork(type, gone.Name, client.VaultUri, client, null, gone, null, false, null) { DeletedFrom = gone, Base = _base });
             }
         }
     }

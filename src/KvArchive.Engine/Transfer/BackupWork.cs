@@ -31,7 +31,7 @@ internal sealed record BackupWork(
     public ArchiveItem? CopyFrom { get; init; }
 
     /// <summary>The open base archive (with <see cref="CopyFrom"/> or <see cref="DeletedFrom"/>).</summary>
-    public ArchiveReader? Base { get; init; }
+    public BackupBase? Base { get; init; }
 
     /// <summary>An entry of the base archive whose object the vault no longer lists: recorded as deleted.</summary>
     public ArchiveItem? DeletedFrom { get; init; }
