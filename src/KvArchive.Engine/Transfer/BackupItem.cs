@@ -21,7 +21,7 @@ internal sealed class BackupItem(VaultCalls calls, TimeProvider time, BackupOutc
     {
         if (work.ReportOnly)
         {
-            scope.WriteError(new Hosting.KvError(work.Error!, work.Target));
+            outcomes.NotListed(work, scope, work.Error!);
             return;
         }
 

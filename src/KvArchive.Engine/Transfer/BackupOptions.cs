@@ -25,6 +25,12 @@ public sealed class BackupOptions
     /// </summary>
     public TimeSpan MaxCopiedAge { get; init; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// Writes the archive even when nothing was saved (every object failed, or nothing matched). Without it such a
+    /// backup writes no archive and ends with <see cref="Vault.KvErrorIds.ArchiveEmpty"/>.
+    /// </summary>
+    public bool AllowEmpty { get; init; }
+
     /// <summary>Objects backed up at the same time (1-64).</summary>
     public int ThrottleLimit { get; init; } = TransferDefaults.ThrottleLimit;
 

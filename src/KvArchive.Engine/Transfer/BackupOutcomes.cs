@@ -71,6 +71,16 @@ internal sealed class BackupOutcomes(ArchiveWriter writer)
         End(work, scope, BackupStatus.Failed, error.Message, versions?.Count ?? 0);
     }
 
+    /// <summary>
+    /// Something asked for that yields no object (a name not found; a kind whose listing was refused): no row, but
+    /// the manifest records it as not saved, and its error is reported in input order.
+    /// </summary>
+    public void NotListed(BackupWork work, ItemScope scope, KvException error)
+    {
+        writer.RecordProblem(new ArchiveProblemDocument { VaultUri = work.VaultUri, Kind = work.Type, Name = work.Name, ErrorId = error.ErrorId, Reason = error.Message });
+        scope.WriteError(new KvError(error, work.Target));
+    }
+
     private void End(BackupWork work, ItemScope scope, BackupStatus status, string? reason, int versions = 0, long size = 0, string? sha256 = null)
     {
         Counts.Add(status, work.Type);

@@ -133,6 +133,7 @@ public sealed class BackupSession : IDisposable
     public void Add(KvObject item)
     {
         ArgumentNullException.ThrowIfNull(item);
+        _writer?.RecordRequestedObject();
         Enqueue(item.Type, item.Name, item.VaultUri, item, item);
     }
 
@@ -141,6 +142,7 @@ public sealed class BackupSession : IDisposable
     public void Add(BackupRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        _writer?.RecordRequestedObject();
         Enqueue(request.Type, request.Name, request.VaultUri, null, request);
     }
 
@@ -166,7 +168,8 @@ public sealed class BackupSession : IDisposable
         {
             foreach (var type in query.Types.Distinct())
             {
-                AddListed(client.ListAsync(type, _core.Token), null);
+                var listed = AddListed(client.ListAsync(type, _core.Token), null);
+                _writer?.RecordRequest(client.VaultUri, [type], null, listed);
                 if (!_listedFully.Contains((client, type)))
                 {
                     _listedFully.Add((client, type));
@@ -176,14 +179,24 @@ public sealed class BackupSession : IDisposable
             return;
         }
 
+        var matched = 0;
         try
         {
-            AddListed(client.QueryAsync(query, _core.Token), _ => true);
+            matched = AddListed(client.QueryAsync(query, _core.Token), _ => true);
         }
         catch (KvException e) when (KvFailurePolicy.IsPerObject(e, _core.Token))
         {
             var type = e.ObjectType ?? query.Types[0];
             _core.Add(new BackupWork(type, query.Name, client.VaultUri, client, null, query.Name, e, false, null) { ReportOnly = true });
+        }
+
+        _writer?.RecordRequest(client.VaultUri, query.Types.Distinct(), query.Name, matched);
+        if (matched == 0 && _writer is not null && new KvNamePattern(query.Name).HasWildcards)
+        {
+            // A pattern that matches nothing is not an error of its own, but the archive does not hold what was asked for.
+            var kinds = string.Join(", ", query.Types.Distinct().Select(t => t.Word()));
+            _writer.RecordProblem(new ArchiveProblemDocument { VaultUri = client.VaultUri, Name = query.Name, ErrorId = KvErrorIds.ObjectNotFound, Reason = $"No {kinds} matched the pattern '{query.Name}'." });
+            _host.WriteWarning($"No {kinds} in {client.VaultUri} matched '{query.Name}'; the archive is marked incomplete.");
         }
     }
 
@@ -210,13 +223,26 @@ public sealed class BackupSession : IDisposable
                 // can be the very path the new archive replaces.
                 _base?.WhenVerifiedAsync(_core.Token).GetAwaiter().GetResult();
                 _base?.Dispose();
-                _writer!.Commit(_core.Time.GetUtcNow());
+                if (_writer!.SavedCount == 0 && !_options.AllowEmpty)
+                {
+                    // Abandoned, not committed: an existing archive at the path stays as it was.
+                    var notSaved = _writer.NotSavedCount;
+                    _writer.Dispose();
+                    throw new KvException(
+                        KvErrorKind.InvalidOperation,
+                        KvErrorIds.ArchiveEmpty,
+                        $"The backup saved no object ({notSaved} asked for and not saved), so no archive was written at '{Path}'{(File.Exists(Path) ? "; the archive already there was left as it was" : string.Empty)}.");
+                }
+
+                _writer.Commit(_core.Time.GetUtcNow());
             });
         }
 
         var counts = _outcomes?.Counts;
         return new BackupSummary
         {
+            IsComplete = !WhatIf && _writer!.IsComplete,
+            NotSaved = _writer?.NotSavedCount ?? 0,
             Path = WhatIf ? null : Path,
             Saved = counts?.Of(BackupStatus.Saved) ?? 0,
             Changed = counts?.Of(BackupStatus.Changed) ?? 0,
@@ -228,19 +254,33 @@ public sealed class BackupSession : IDisposable
         };
     }
 
+    /// <summary>
+    /// Records in the manifest something asked for that yields no object and no row, e.g. a kind whose listing the
+    /// vault refused: counted as not saved by its error id (refused, not found, failed), so the archive is not
+    /// complete. Call on the driving thread; does nothing with -WhatIf.
+    /// </summary>
+    internal void RecordNotListed(Uri vaultUri, KvObjectType? type, string? name, KvException error)
+        => _writer?.RecordProblem(new ArchiveProblemDocument { VaultUri = vaultUri, Kind = type, Name = name, ErrorId = error.ErrorId, Reason = error.Message });
+
     /// <summary>Stops any work still running; deletes the temporary file unless Complete succeeded.</summary>
     public void Dispose() => _core.Dispose();
 
     /// <summary>Adds every item of a listing, page by page through the runner; <paramref name="itemFailure"/> as in <see cref="SessionCore{TWork}.Await"/>.</summary>
-    private void AddListed(IAsyncEnumerable<KvObject> source, Func<KvException, bool>? itemFailure)
+    /// <returns>How many items the listing gave.</returns>
+    private int AddListed(IAsyncEnumerable<KvObject> source, Func<KvException, bool>? itemFailure)
     {
         var listing = source.GetAsyncEnumerator(_core.Token);
+        var count = 0;
         try
         {
             while (_core.Await(_ => listing.MoveNextAsync().AsTask(), itemFailure))
             {
-                Add(listing.Current);
+                var item = listing.Current;
+                count++;
+                Enqueue(item.Type, item.Name, item.VaultUri, item, item);
             }
+
+            return count;
         }
         finally
         {

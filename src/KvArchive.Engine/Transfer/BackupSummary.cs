@@ -24,6 +24,15 @@ public sealed class BackupSummary
     /// <summary>Objects of the base archive deleted from the vault since (incremental backups).</summary>
     public int Deleted { get; init; }
 
+    /// <summary>
+    /// True when everything asked for was saved: nothing failed, was refused or not found (what the archive's
+    /// manifest records as <c>complete</c>). False with -WhatIf, where nothing was saved.
+    /// </summary>
+    public bool IsComplete { get; init; }
+
+    /// <summary>Things asked for and not saved: failed objects, refused kinds, names not found, patterns that matched nothing.</summary>
+    public int NotSaved { get; init; }
+
     /// <summary>Every object handled.</summary>
     public int Total => Saved + Changed + Skipped + Failed + Copied + Deleted;
 

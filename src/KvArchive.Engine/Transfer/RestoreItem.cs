@@ -19,7 +19,7 @@ internal sealed class RestoreItem(VaultCalls calls, RestoreOptions options, Time
     {
         if (work.Error is not null)
         {
-            outcomes.Fail(work, scope, work.Error);
+            outcomes.Fail(work, scope, work.Error, writeError: !work.ErrorReported);
             return;
         }
 

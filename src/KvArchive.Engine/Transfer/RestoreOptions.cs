@@ -12,6 +12,12 @@ public sealed class RestoreOptions
     /// <summary>What to do when the name is soft-deleted in the target (default: fail the entry).</summary>
     public SoftDeletedObjectPolicy SoftDeletedPolicy { get; init; } = SoftDeletedObjectPolicy.Fail;
 
+    /// <summary>
+    /// Restores the entries that verify from an archive that failed its checks; each damaged entry fails with its
+    /// problem. Without it a damaged archive restores nothing (<see cref="Vault.KvErrorIds.ArchiveVerificationFailed"/>).
+    /// </summary>
+    public bool SkipDamagedEntries { get; init; }
+
     /// <summary>Entries restored at the same time (1-64).</summary>
     public int ThrottleLimit { get; init; } = TransferDefaults.ThrottleLimit;
 

@@ -14,9 +14,13 @@ internal sealed class RestoreOutcomes
 
     public void Plan(RestoreWork work, ItemScope scope, string plan) => End(work, scope, RestoreStatus.Planned, plan);
 
-    public void Fail(RestoreWork work, ItemScope scope, KvException error)
+    public void Fail(RestoreWork work, ItemScope scope, KvException error, bool writeError = true)
     {
-        scope.WriteError(new KvError(error, (object?)work.Item ?? $"{work.Type.Word()} {work.Name}"));
+        if (writeError)
+        {
+            scope.WriteError(new KvError(error, (object?)work.Item ?? $"{work.Type.Word()} {work.Name}"));
+        }
+
         End(work, scope, RestoreStatus.Failed, error.Message);
     }
 

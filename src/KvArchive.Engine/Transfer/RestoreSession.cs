@@ -22,7 +22,10 @@ namespace KvArchive.Engine.Transfer;
 /// <b>being deleted/recovered</b> → wait with backoff (at most <see cref="RestoreOptions.StateWaitTimeout"/>) and plan
 /// again. When ShouldProcess returns false (-WhatIf) the entry is reported as <see cref="RestoreStatus.Planned"/> with
 /// the plan as its reason, and nothing changes.</para>
-/// <para>A blob is read from the archive only after its SHA-256 checks out; a damaged entry fails alone. A blob
+/// <para>Restore verifies first: an archive is checked as a whole (<see cref="ArchiveSet"/>) before any of its entries
+/// is queued, and a damaged archive restores nothing unless <see cref="RestoreOptions.SkipDamagedEntries"/> is set (then
+/// the damaged entries fail and the others are restored). A blob is read from the archive only after its SHA-256 checks
+/// out, just before it is sent. A blob
 /// the vault rejects (another geography, corrupt) fails that entry with the service's reason and is not sent again.</para>
 /// <para>A failure that no entry can escape (<see cref="KvFailurePolicy.IsFatal"/>) ends the restore: Add or
 /// Complete throws it. Entries already restored stay restored.</para>
@@ -43,7 +46,7 @@ public sealed class RestoreSession : IDisposable
     private readonly RestoreOptions _options;
     private readonly SessionCore<RestoreWork> _core;
     private readonly RestoreOutcomes _outcomes = new();
-    private readonly ArchiveSet _archives = new();
+    private readonly ArchiveSet _archives;
     private int _enqueued;
 
     private RestoreSession(IHostContext host, RestoreOptions options, AdaptiveRateLimiter limiter, VaultClients clients, bool ownsClients, TimeProvider time)
@@ -64,9 +67,10 @@ public sealed class RestoreSession : IDisposable
             (work, scope, ct) => item!.RunAsync(work, scope, ct),
             Stopped)
         {
-            OnDispose = _archives.Dispose,
+            OnDispose = () => _archives?.Dispose(),
         };
         item = new RestoreItem(_core.Calls, options, time, _outcomes, _core.Token);
+        _archives = new ArchiveSet(options.SkipDamagedEntries, _core.Token, host.WriteWarning);
     }
 
     /// <summary>The rate control in use (the one of the options, or the session's own).</summary>
@@ -93,7 +97,13 @@ public sealed class RestoreSession : IDisposable
         ArgumentNullException.ThrowIfNull(item);
         _core.ThrowIfDisposed();
         var reader = _archives.Open(item.Path, out var error);
-        Enqueue(item, reader, error);
+        if (reader is null && _archives.FirstReport(item.Path))
+        {
+            // The archive's own failure is reported once; its further entries are counted as left.
+            throw error!;
+        }
+
+        Enqueue(item, reader, error, errorReported: reader is null);
     }
 
     /// <summary>
@@ -134,7 +144,14 @@ public sealed class RestoreSession : IDisposable
     public void AddArchive(string archivePath, Func<ArchiveItem, bool>? filter = null, KvObjectType? type = null, string? name = null)
     {
         _core.ThrowIfDisposed();
-        var reader = _archives.Open(Path.GetFullPath(archivePath), out var error, type, name) ?? throw error!;
+        var path = Path.GetFullPath(archivePath);
+        var reader = _archives.Open(path, out var error, type, name);
+        if (reader is null)
+        {
+            _archives.FirstReport(path);
+            throw error!;
+        }
+
         foreach (var item in reader.Items)
         {
             if (filter is null || filter(item))
@@ -163,10 +180,11 @@ public sealed class RestoreSession : IDisposable
     /// <summary>Stops any work still running and closes the archives (and the clients the session made).</summary>
     public void Dispose() => _core.Dispose();
 
-    private void Enqueue(ArchiveItem item, IArchiveSource? reader, KvException? error)
+    private void Enqueue(ArchiveItem item, IArchiveSource? reader, KvException? error, bool errorReported = false)
     {
         var targetUri = _options.TargetVaultUri ?? _core.SingleClient?.VaultUri ?? item.SourceVaultUri;
         IVaultClient? client = null;
+        error ??= reader is null ? null : _archives.DamageOf(item);
         if (error is null)
         {
             if (targetUri is null)
@@ -184,7 +202,7 @@ public sealed class RestoreSession : IDisposable
         // their names one by one (two requests each), which costs less than listing a large vault.
         var byListing = ++_enqueued >= ListingThreshold;
         var listingLimit = ListingCost * _archives.EntriesOf(item.Type);
-        _core.Add(new RestoreWork(item, item.Type, item.Name, item.Path, reader, client, targetUri, error) { ListingLimit = byListing ? listingLimit : 0 });
+        _core.Add(new RestoreWork(item, item.Type, item.Name, item.Path, reader, client, targetUri, error) { ListingLimit = byListing ? listingLimit : 0, ErrorReported = errorReported });
     }
 
     private KvException Stopped(KvException cause)

@@ -17,6 +17,9 @@ internal sealed record RestoreWork(ArchiveItem? Item, KvObjectType Type, string 
     /// <summary>Plan from listings of the target when it holds at most this many names of the type; 0: read the name alone.</summary>
     public int ListingLimit { get; init; }
 
+    /// <summary>Its archive's failure was reported already: the entry is counted as failed without repeating the error.</summary>
+    public bool ErrorReported { get; init; }
+
     /// <summary>What the name was in the target when last planned (one worker at a time).</summary>
     public KvNameState? State { get; set; }
 

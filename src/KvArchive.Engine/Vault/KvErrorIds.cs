@@ -45,6 +45,14 @@ public static class KvErrorIds
     public const string ArchiveExists = "KvArchiveExists";
     /// <summary>The archive could not be written (disk full, permissions, a path that is not a file).</summary>
     public const string ArchiveWriteFailed = "KvArchiveWriteFailed";
+    /// <summary>A part of an archive is larger than a reader accepts (a damaged or hostile file).</summary>
+    public const string ArchiveLimitExceeded = "KvArchiveLimitExceeded";
+    /// <summary>A backup saved nothing, so no archive was written (unless an empty archive was asked for).</summary>
+    public const string ArchiveEmpty = "KvArchiveEmpty";
+    /// <summary>An archive failed its whole-file checks before a restore, so nothing was restored from it.</summary>
+    public const string ArchiveVerificationFailed = "KvArchiveVerificationFailed";
+    /// <summary>An archive path cannot be used: a folder, an invalid character, a wildcard that is ambiguous or matches nothing.</summary>
+    public const string ArchivePathInvalid = "KvArchivePathInvalid";
     /// <summary>The object changed while it was being backed up; the saved copy may not be the latest.</summary>
     public const string ObjectChangedDuringBackup = "KvObjectChangedDuringBackup";
     /// <summary>The operation was stopped by the user.</summary>

@@ -41,14 +41,15 @@ public sealed class CompareKvArchiveCommand : KvVaultCommandBase
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        var path = KvArchivePath.Resolve(this, Path);
+        var path = Path;
         try
         {
+            path = KvArchivePath.ResolveForWrite(this, Path, literal: true);
             using var reference = ArchiveReader.Open(path);
             IReadOnlyList<KvDifference> differences;
             if (ParameterSetName == ArchiveSet)
             {
-                using var other = ArchiveReader.Open(KvArchivePath.Resolve(this, DifferencePath));
+                using var other = ArchiveReader.Open(KvArchivePath.ResolveForWrite(this, DifferencePath, literal: true));
                 differences = ArchiveComparison.Between(reference, other, Type.Distinct(), IncludeEqual);
             }
             else

@@ -54,7 +54,17 @@ public sealed class ExportKvArchiveItemCommand : KvCommandBase
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var folder = KvArchivePath.Resolve(this, Destination);
+        string folder;
+        try
+        {
+            folder = KvArchivePath.ResolveForWrite(this, Destination, literal: true);
+        }
+        catch (KvException e)
+        {
+            ThrowTerminatingError(Hosting.KvErrorRecords.Create(e, Destination));
+            return;
+        }
+
         if (ParameterSetName == ByArchiveItemSet)
         {
             var reader = Reader(InputObject.Path, InputObject);
@@ -66,7 +76,17 @@ public sealed class ExportKvArchiveItemCommand : KvCommandBase
             return;
         }
 
-        var path = KvArchivePath.Resolve(this, Path);
+        string path;
+        try
+        {
+            path = KvArchivePath.ResolveForWrite(this, Path, literal: true);
+        }
+        catch (KvException e)
+        {
+            WriteKvError(e, Path);
+            return;
+        }
+
         var archive = Reader(path, path);
         if (archive is null)
         {

@@ -58,7 +58,15 @@ public sealed class ImportKvArchiveItemCommand : KvCommandBase
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
-        _destination = KvArchivePath.Resolve(this, DestinationPath);
+        try
+        {
+            _destination = KvArchivePath.ResolveForWrite(this, DestinationPath, literal: true);
+        }
+        catch (KvException e)
+        {
+            ThrowTerminatingError(KvErrorRecords.Create(e, DestinationPath));
+        }
+
         if (!ShouldProcess(_destination, File.Exists(_destination) ? "Replace the archive with imported backup files" : "Write an archive of imported backup files"))
         {
             return;

@@ -213,13 +213,24 @@ public sealed class RestoreSessionTests : IDisposable
         bytes[damaged.Row.BlobOffset!.Value + 30 + damaged.Entry!.Length + 5] ^= 1;
         File.WriteAllBytes(ArchivePath, bytes);
 
+        // The archive fails its checks before the first write: nothing is restored, one error says why.
         using (var reader = ArchiveReader.Open(ArchivePath))
         {
-            Restore(reader.Items);
+            var refused = Assert.Throws<KvException>(() => Restore(reader.Items));
+            Assert.Equal(KvErrorIds.ArchiveVerificationFailed, refused.ErrorId);
+        }
+
+        Assert.Equal(0, _target.Count("restore"));
+
+        // Asked to restore what verifies: the damaged entry is left and reported, the other restored.
+        using (var reader = ArchiveReader.Open(ArchivePath))
+        {
+            Restore(reader.Items, new RestoreOptions { SkipDamagedEntries = true });
         }
 
         var error = Assert.Single(_host.Errors);
         Assert.Equal(KvErrorIds.ArchiveEntryInvalid, error.Exception.ErrorId);
+        Assert.Contains(_host.Warnings, w => w.Contains("1 damaged entry is left", StringComparison.Ordinal));
         Assert.Equal(RestoreStatus.Failed, Records.Single(r => r.Name == "damaged").Status);
         Assert.Equal(RestoreStatus.Restored, Records.Single(r => r.Name == "intact").Status);
         Assert.Equal(1, _target.Count("restore"));
@@ -317,10 +328,11 @@ public sealed class RestoreSessionTests : IDisposable
         Assert.Equal(items.Select(i => i.Name), Records.Select(r => r.Name));
 
         // The first 24 entries read their names alone (two requests each); from the 25th on, one listing of the
-        // live and one of the deleted names plan every entry.
+        // live and one of the deleted names plan every entry. The listing runs while the first entries are being
+        // restored, so it may find a full page of 25 names and fetch a second one (the fake counts pages).
         Assert.Equal(24, _target.Count("get"));
         Assert.Equal(24, _target.Count("getdeleted"));
-        Assert.Equal(1, _target.Count("list"));
+        Assert.InRange(_target.Count("list"), 1, 2);
         Assert.Equal(1, _target.Count("listdeleted"));
         Assert.Equal(78, _target.Count("restore"));
     }
