@@ -37,6 +37,7 @@ BeforeAll {
         @(Get-KvSecret @kv -Name 'db-password-of-the-reporting-database') +
         @(Get-KvObject @kv | Backup-KvObject -Path $archive -AccessToken $script:Token -InformationVariable backedUp 6>$null) + @($backedUp.MessageData) +
         @(Test-KvArchive -Path $archive) + @(Get-KvArchiveItem -Path $archive) +
+        @(Compare-KvArchive -Path $archive -VaultUri $source -AccessToken $script:Token -IncludeEqual) +
         @(Restore-KvObject -Path $archive -VaultUri $target -AccessToken $script:Token -InformationVariable restored 6>$null) + @($restored.MessageData)
     $script:Samples = [ordered]@{}
     foreach ($group in $written | Group-Object { $_.GetType().FullName }) { $script:Samples[$group.Name] = $group.Group }

@@ -15,7 +15,7 @@ namespace KvArchive.Engine.Archive;
 /// damaged entry is never handed out. Opening checks the trailer, the format version and the manifest's
 /// hash (cheap); <see cref="Verify(CancellationToken)"/> checks every byte. Thread-safe: blobs are read with positional reads.
 /// </summary>
-public sealed class ArchiveReader : IDisposable
+public sealed class ArchiveReader : IDisposable, IArchiveSource
 {
     private readonly SafeFileHandle _file;
     private readonly long _length;

@@ -23,6 +23,35 @@ internal sealed class BackupOutcomes(ArchiveWriter writer)
         End(work, scope, changed ? BackupStatus.Changed : BackupStatus.Saved, reason, versions.Count, row.Size, row.Sha256);
     }
 
+    /// <summary>Saves an object backed up with one request, described by its listing item (current version only).</summary>
+    public void SaveListed(BackupWork work, ItemScope scope, byte[] blob, DateTimeOffset takenOn)
+    {
+        var document = ArchiveMapping.ToDocument(work.Type, work.Name, work.VaultUri, work.Listed, null, ArchiveEntryStatus.Saved, null);
+        document.BackedUpOn = takenOn;
+        var row = writer.WriteEntry(document, blob);
+        End(work, scope, BackupStatus.Saved, null, 0, row.Size, row.Sha256);
+    }
+
+    /// <summary>Copies an unchanged entry from the base archive: its description and blob as they are (its backup time kept).</summary>
+    public void Copy(BackupWork work, ItemScope scope, ArchiveItem item, byte[] blob)
+    {
+        var document = item.Row.ForHeader();
+        var row = writer.WriteEntry(document, blob);
+        End(work, scope, BackupStatus.Copied, $"Unchanged since {item.BackedUpOn:u}; copied from the base archive.", item.Versions.Count, row.Size, row.Sha256);
+    }
+
+    /// <summary>Records an object of the base archive that the vault no longer lists: a row without a blob, not carried forward.</summary>
+    public void Deleted(BackupWork work, ItemScope scope, ArchiveItem item, string basePath)
+    {
+        var reason = $"Deleted since the base archive '{basePath}' (backed up there on {item.BackedUpOn:u}); not carried forward.";
+        var document = item.Row.ForHeader();
+        document.Status = ArchiveEntryStatus.Skipped;
+        document.Reason = reason;
+        document.ErrorId = null;
+        writer.RecordWithoutBlob(document);
+        End(work, scope, BackupStatus.Deleted, reason);
+    }
+
     public void SkipManaged(BackupWork work, ItemScope scope)
     {
         scope.MarkLight();

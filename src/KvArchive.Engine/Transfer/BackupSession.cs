@@ -40,10 +40,13 @@ public sealed class BackupSession : IDisposable
     private readonly BackupOutcomes? _outcomes;
     private readonly ListingChecks _checks;
     private readonly HashSet<(Uri, KvObjectType, string)> _seen = [];
+    private readonly BackupBase? _base;
+    private readonly List<(IVaultClient Client, KvObjectType Type)> _listedFully = [];
 
-    private BackupSession(IHostContext host, BackupOptions options, string path, ArchiveWriter? writer, AdaptiveRateLimiter limiter, VaultClients clients, bool ownsClients, TimeProvider time)
+    private BackupSession(IHostContext host, BackupOptions options, string path, ArchiveWriter? writer, BackupBase? backupBase, AdaptiveRateLimiter limiter, VaultClients clients, bool ownsClients, TimeProvider time)
     {
         _host = host;
+        _base = backupBase;
         _options = options;
         Path = path;
         _writer = writer;
@@ -73,6 +76,7 @@ public sealed class BackupSession : IDisposable
             {
                 _checks.Dispose();
                 _writer?.Dispose();
+                _base?.Dispose();
             },
         };
     }
@@ -101,17 +105,24 @@ public sealed class BackupSession : IDisposable
         ArgumentNullException.ThrowIfNull(clients);
         TransferDefaults.CheckThrottleLimit(options.ThrottleLimit);
         var path = System.IO.Path.GetFullPath(options.Path);
-        var writer = host.ShouldProcess(path, File.Exists(path) ? "Replace the archive with a new backup" : "Write a backup archive")
-            ? ArchiveWriter.Create(path, options.Force, TimeProvider.System.GetUtcNow())
+        var proceed = host.ShouldProcess(path, File.Exists(path) ? "Replace the archive with a new backup" : "Write a backup archive");
+
+        // The base is opened now (a truncated or foreign file ends the run here) and verified in full while the
+        // vault is listed: nothing is copied from it before that verification, and a damaged base ends the run.
+        var backupBase = proceed && options.BaseArchivePath is { } basePath
+            ? BackupBase.Open(basePath, options.MaxCopiedAge, TimeProvider.System.GetUtcNow(), host.CancellationToken)
             : null;
+        ArchiveWriter? writer = null;
         try
         {
+            writer = proceed ? ArchiveWriter.Create(path, options.Force, TimeProvider.System.GetUtcNow()) : null;
             var (limiter, vaults) = clients.Open(options.RateLimiter);
-            return new BackupSession(host, options, path, writer, limiter, vaults, clients.Owned, TimeProvider.System);
+            return new BackupSession(host, options, path, writer, backupBase, limiter, vaults, clients.Owned, TimeProvider.System);
         }
         catch
         {
             writer?.Dispose();
+            backupBase?.Dispose();
             throw;
         }
     }
@@ -159,6 +170,10 @@ public sealed class BackupSession : IDisposable
             {
                 var listed = AddListed(client.ListAsync(type, _core.Token), null);
                 _writer?.RecordRequest(client.VaultUri, [type], null, listed);
+                if (!_listedFully.Contains((client, type)))
+                {
+                    _listedFully.Add((client, type));
+                }
             }
 
             return;
@@ -199,9 +214,15 @@ public sealed class BackupSession : IDisposable
         _core.ThrowIfDisposed();
         if (!WhatIf)
         {
+            AddDeleted();
             _core.Complete(() =>
             {
                 _checks.Dispose();
+
+                // A damaged base ends the run even when nothing was copied from it. Closed first, so that the base
+                // can be the very path the new archive replaces.
+                _base?.WhenVerifiedAsync(_core.Token).GetAwaiter().GetResult();
+                _base?.Dispose();
                 if (_writer!.SavedCount == 0 && !_options.AllowEmpty)
                 {
                     // Abandoned, not committed: an existing archive at the path stays as it was.
@@ -227,6 +248,8 @@ public sealed class BackupSession : IDisposable
             Changed = counts?.Of(BackupStatus.Changed) ?? 0,
             Skipped = counts?.Of(BackupStatus.Skipped) ?? 0,
             Failed = failed,
+            Copied = counts?.Of(BackupStatus.Copied) ?? 0,
+            Deleted = counts?.Of(BackupStatus.Deleted) ?? 0,
             Errors = Math.Max(_core.Host.Errors, failed),
 
             // Complete: written, and every object asked for is in it (what the manifest records; an error is
@@ -306,9 +329,44 @@ public sealed class BackupSession : IDisposable
             duplicate = client is not null && !_seen.Add((client.VaultUri, type, name.ToLowerInvariant()));
         }
 
+        if (_base is not null && client is not null && error is null && !duplicate && listed is { Managed: false })
+        {
+            // Incremental: an unchanged object's entry is copied from the base; a changed one whose last update
+            // was over before the listing read it is backed up with one request (its description from the listing).
+            var copy = _base.Unchanged(client.VaultUri, listed, out var why);
+            var settled = listed.UpdatedOn is { } updated && RateLimiter.LatestServerDate is { } serverNow && updated < serverNow - BackupBase.Settle;
+            if (copy is not null || settled)
+            {
+                if (copy is null)
+                {
+                    _host.WriteVerbose($"The {type.Word()} '{name}' is backed up: {why}.");
+                }
+
+                _core.Add(new BackupWork(type, name, client.VaultUri, client, listed, target, null, false, null) { CopyFrom = copy, Base = _base, FromListing = copy is null });
+                return;
+            }
+        }
+
         var check = client is null || error is not null || duplicate || listed?.Managed == true ? null : _checks.For(client, type, _core.Token);
         check?.Expect();
         _core.Add(new BackupWork(type, name, client?.VaultUri ?? vault, client, listed, target, error, duplicate, check));
+    }
+
+    /// <summary>Records the base's objects that a whole listing of their vault and kind no longer showed.</summary>
+    private void AddDeleted()
+    {
+        if (_base is null)
+        {
+            return;
+        }
+
+        foreach (var (client, type) in _listedFully)
+        {
+            foreach (var gone in _base.Deleted(client.VaultUri, type, name => _seen.Contains((client.VaultUri, type, name))).ToList())
+            {
+                _core.Add(new BackupWork(type, gone.Name, client.VaultUri, client, null, gone, null, false, null) { DeletedFrom = gone, Base = _base });
+            }
+        }
     }
 
     private Uri? DefaultVault() => _options.VaultUri ?? _core.SingleClient?.VaultUri;

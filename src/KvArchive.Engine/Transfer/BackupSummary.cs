@@ -24,11 +24,17 @@ public sealed class BackupSummary : TransferSummary
     /// <summary>Objects that failed.</summary>
     public int Failed { get; init; }
 
+    /// <summary>Entries copied unchanged from the base archive (incremental backups).</summary>
+    public int Copied { get; init; }
+
+    /// <summary>Objects of the base archive deleted from the vault since (incremental backups).</summary>
+    public int Deleted { get; init; }
+
     /// <summary>Things asked for and not saved: failed objects, refused kinds, names not found, patterns that matched nothing.</summary>
     public int NotSaved { get; init; }
 
     /// <summary>Every object handled.</summary>
-    public override int Total => Saved + Changed + Skipped + Failed;
+    public override int Total => Saved + Changed + Skipped + Failed + Copied + Deleted;
 
     /// <inheritdoc />
     public override string ToString()
@@ -39,6 +45,11 @@ public sealed class BackupSummary : TransferSummary
         }
 
         var text = string.Create(CultureInfo.InvariantCulture, $"Backup {(IsComplete ? "complete" : "INCOMPLETE")}: {Saved} saved, {Changed} changed, {Skipped} skipped, {Failed} failed");
+        if (Copied > 0 || Deleted > 0)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $", {Copied} copied from the base, {Deleted} deleted since");
+        }
+
         if (Errors > Failed)
         {
             text += string.Create(CultureInfo.InvariantCulture, $", {Errors - Failed} not listed (not found or refused)");

@@ -136,13 +136,19 @@ public sealed class RestoreSession : IDisposable
         Enqueue(item, reader, error);
     }
 
-    /// <summary>Restores every entry of an archive.</summary>
-    /// <exception cref="KvException">The archive cannot be opened (not found, damaged, newer format).</exception>
-    public void AddArchive(string archivePath)
+    /// <summary>
+    /// Restores every entry of an archive (those <paramref name="filter"/> accepts, when given). A Key Vault backup
+    /// file (az CLI, Az PowerShell, the portal: the blob alone) is restored as a one-entry archive: its kind from the
+    /// blob's header, or <paramref name="type"/> (a key's and a certificate's blobs look alike); its name from the
+    /// file's name, or <paramref name="name"/>.
+    /// </summary>
+    /// <exception cref="KvException">The file cannot be opened (not found, damaged, newer format, neither an archive
+    /// nor a backup file).</exception>
+    public void AddArchive(string archivePath, Func<ArchiveItem, bool>? filter = null, KvObjectType? type = null, string? name = null)
     {
         _core.ThrowIfDisposed();
         var path = Path.GetFullPath(archivePath);
-        var reader = _archives.Open(path, out var error);
+        var reader = _archives.Open(path, out var error, type, name);
         if (reader is null)
         {
             _archives.FirstReport(path);
@@ -152,7 +158,10 @@ public sealed class RestoreSession : IDisposable
         Expect(reader.Items.Count);
         foreach (var item in reader.Items)
         {
-            Enqueue(item, reader, null);
+            if (filter is null || filter(item))
+            {
+                Enqueue(item, reader, null);
+            }
         }
     }
 
@@ -219,7 +228,7 @@ public sealed class RestoreSession : IDisposable
         }
     }
 
-    private void Enqueue(ArchiveItem item, ArchiveReader? reader, KvException? error, bool errorReported = false)
+    private void Enqueue(ArchiveItem item, IArchiveSource? reader, KvException? error, bool errorReported = false)
     {
         Remember(item.Path);
         var targetUri = _options.TargetVaultUri ?? _core.SingleClient?.VaultUri ?? item.SourceVaultUri;

@@ -12,7 +12,7 @@ namespace KvArchive.Engine.Transfer;
 /// <param name="Client">The target vault's client; null when <paramref name="Error"/> says why there is none.</param>
 /// <param name="TargetVaultUri">The vault it is restored into.</param>
 /// <param name="Error">A failure known before any call; the entry fails with it.</param>
-internal sealed record RestoreWork(ArchiveItem? Item, KvObjectType Type, string Name, string ArchivePath, ArchiveReader? Reader, IVaultClient? Client, Uri? TargetVaultUri, KvException? Error)
+internal sealed record RestoreWork(ArchiveItem? Item, KvObjectType Type, string Name, string ArchivePath, IArchiveSource? Reader, IVaultClient? Client, Uri? TargetVaultUri, KvException? Error)
 {
     /// <summary>Plan from listings of the target when it holds at most this many names of the type; 0: read the name alone.</summary>
     public int ListingLimit { get; init; }

@@ -60,6 +60,15 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
     [ValidateRange(1, 100_000)]
     public int MaxRequestRate { get; set; }
 
+    /// <summary>An earlier archive to build on: unchanged objects are copied from it instead of backed up (an incremental backup).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BaseArchive { get; set; }
+
+    /// <summary>With -BaseArchive: the oldest a copied entry may be before its object is backed up again (default 7 days).</summary>
+    [Parameter]
+    public TimeSpan MaxCopiedAge { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Replaces an existing archive at the path.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -87,14 +96,32 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
             ThrowTerminatingError(KvErrorRecords.Create(e, path));
         }
 
+        string? basePath = null;
+        try
+        {
+            basePath = BaseArchive is null ? null : KvArchivePath.ResolveForWrite(this, BaseArchive, literal: true);
+        }
+        catch (KvException e)
+        {
+            ThrowTerminatingError(KvErrorRecords.Create(e, BaseArchive));
+        }
+
         var options = new BackupOptions
         {
             Path = path,
             Force = Force,
+            BaseArchivePath = basePath,
+            MaxCopiedAge = MaxCopiedAge,
             AllowEmpty = AllowEmpty,
             ThrottleLimit = ThrottleLimit,
             RateLimiter = limiter,
         };
+        if (MaxCopiedAge < TimeSpan.Zero)
+        {
+            ThrowTerminatingError(KvErrorRecords.Create(KvErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
+                "-MaxCopiedAge cannot be negative; 0 copies nothing (a full backup that still records deleted objects).", MaxCopiedAge));
+        }
+
         try
         {
             _session = BackupSession.Start(HostContext, options, OpenClients(limiter));

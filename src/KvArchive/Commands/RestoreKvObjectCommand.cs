@@ -24,8 +24,11 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
 
     private RestoreSession? _session;
 
-    /// <summary>The archive file; wildcards are supported (each archive that matches is restored).</summary>
-    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByPathSet)]
+    /// <summary>
+    /// The archive file; wildcards are supported (each archive that matches is restored). A Key Vault backup file (az
+    /// CLI, Az PowerShell, the portal) is taken as a one-entry archive.
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByPathSet, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName", "InputFile")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
@@ -38,7 +41,7 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
     public string LiteralPath { get; set; } = string.Empty;
 
     /// <summary>Only entries whose name matches (wildcards).</summary>
-    [Parameter(ParameterSetName = ByPathSet)]
+    [Parameter(ParameterSetName = ByPathSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = ByLiteralPathSet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
@@ -46,7 +49,7 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
     public string[]? Name { get; set; }
 
     /// <summary>Only these kinds of entries.</summary>
-    [Parameter(ParameterSetName = ByPathSet)]
+    [Parameter(ParameterSetName = ByPathSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = ByLiteralPathSet)]
     [ValidateNotNullOrEmpty]
     public KvObjectType[]? Type { get; set; }
@@ -190,7 +193,8 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
     }
 
     private static bool IsArchiveProblem(KvException e) => e.ErrorId is KvErrorIds.ArchiveNotFound or KvErrorIds.ArchiveInvalid or KvErrorIds.ArchiveVersionUnsupported
-        or KvErrorIds.ArchiveVerificationFailed or KvErrorIds.ArchiveLimitExceeded or KvErrorIds.ArchivePathInvalid;
+        or KvErrorIds.ArchiveVerificationFailed or KvErrorIds.ArchiveLimitExceeded or KvErrorIds.ArchivePathInvalid
+        or KvErrorIds.BackupFileUnrecognized or KvErrorIds.BackupFileKindMismatch or KvErrorIds.BackupFileNameInvalid;
 
     private void AddEntries(RestoreSession session, string path)
     {
@@ -201,6 +205,16 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
         }
 
         var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
+        if (RawBackupFile.LooksLikeBackup(path))
+        {
+            // A Key Vault backup file (az, Az PowerShell, the portal) restores as a one-entry archive: a single -Type
+            // says whether a key's blob is a certificate, a single literal -Name names it.
+            var typeHint = Type is { Length: 1 } ? Type[0] : (KvObjectType?)null;
+            var nameHint = Name is [var single] && !WildcardPattern.ContainsWildcardCharacters(single) ? single : null;
+            session.AddArchive(path, item => (Type is null || Type.Contains(item.Type)) && (patterns is null || patterns.Any(p => p.IsMatch(item.Name))), typeHint, nameHint);
+            return;
+        }
+
         using var reader = ArchiveReader.Open(path);
         var chosen = reader.Items.Where(item => (Type is null || Type.Contains(item.Type)) && (patterns is null || patterns.Any(p => p.IsMatch(item.Name)))).ToList();
         session.Expect(chosen.Count);
