@@ -27,6 +27,9 @@
         'Restore-KvObject'
         'Test-KvArchive'
         'Get-KvArchiveItem'
+        'Import-KvArchiveItem'
+        'Export-KvArchiveItem'
+        'Compare-KvArchive'
     )
     FunctionsToExport = @()
     VariablesToExport = @()

@@ -91,8 +91,11 @@ function Get-TestPester {
 
 function Invoke-Test {
     # Both suites run even when the first fails, so one run reports every failure.
-    Write-Host "dotnet test KvArchive.sln -c $Configuration" -ForegroundColor Cyan
-    & dotnet test (Join-Path $root 'KvArchive.sln') -c $Configuration
+    # Build first: 'dotnet test' of a solution builds only what the test projects reference, and the Pester suites
+    # need every layout (out/KvArchive, and the companion module's out/KvArchive.LocalVault).
+    Invoke-Build
+    Write-Host "dotnet test KvArchive.sln -c $Configuration --no-build" -ForegroundColor Cyan
+    & dotnet test (Join-Path $root 'KvArchive.sln') -c $Configuration --no-build
     $xunitExit = $LASTEXITCODE
 
     Import-Module (Get-TestPester) -Force

@@ -40,7 +40,8 @@ BeforeAll {
     $script:Commands = @{}
     foreach ($c in Get-Command -Module KvArchive) { $script:Commands[$c.Name] = $c }
     # The companion module's commands (Start-KvLocalVault…), which the README's Pester block uses.
-    $companion = Import-Module (Join-Path (Get-TestRepoRoot) 'src' 'KvArchive.LocalVault.Module' 'KvArchive.LocalVault.psd1') -PassThru -Force
+    # The build lays it out beside KvArchive, with its version filled in.
+    $companion = Import-Module (Join-Path (Get-TestRepoRoot) 'out' 'KvArchive.LocalVault' 'KvArchive.LocalVault.psd1') -PassThru -Force
     foreach ($c in $companion.ExportedCommands.Values) { $script:Commands[$c.Name] = $c }
 
     # A prod vault with the objects the examples name, an empty dr vault and a test vault with leftovers.

@@ -3,10 +3,11 @@
 # never wrap, the most useful columns come first, wider consoles show more, list views show everything.
 
 BeforeDiscovery {
-    # Every type a cmdlet declares it writes needs its views: a type added to an [OutputType] fails here until it has them.
+    # Every type a cmdlet declares it writes needs its views: a type added to an [OutputType] (or an [InformationType], the
+    # summaries of Backup-KvObject and Restore-KvObject) fails here until it has them.
     Import-Module (Join-Path $PSScriptRoot 'KvArchive.TestHelpers.psm1') -Force
     Import-Module (Get-TestModuleManifest) -Force
-    $script:Declared = @(Get-Command -Module KvArchive | ForEach-Object { $_.OutputType.Name } | Where-Object { $_ -like 'KvArchive.*' } | Sort-Object -Unique)
+    $script:Declared = @(Get-Command -Module KvArchive | ForEach-Object { $_.OutputType.Name; $_.ImplementingType.GetCustomAttributes($true) | Where-Object { $_.GetType().Name -eq 'InformationTypeAttribute' } | ForEach-Object { $_.Type.FullName } } | Where-Object { $_ -like 'KvArchive.*' } | Sort-Object -Unique)
 }
 
 BeforeAll {
@@ -16,7 +17,7 @@ BeforeAll {
     Import-Module (Get-TestModuleManifest) -Force
     $script:Server = Start-TestLocalVault
     $script:Token = New-TestToken -Server $script:Server
-    $script:Declared = @(Get-Command -Module KvArchive | ForEach-Object { $_.OutputType.Name } | Where-Object { $_ -like 'KvArchive.*' } | Sort-Object -Unique)
+    $script:Declared = @(Get-Command -Module KvArchive | ForEach-Object { $_.OutputType.Name; $_.ImplementingType.GetCustomAttributes($true) | Where-Object { $_.GetType().Name -eq 'InformationTypeAttribute' } | ForEach-Object { $_.Type.FullName } } | Where-Object { $_ -like 'KvArchive.*' } | Sort-Object -Unique)
 
     # One real object of every output type, from the cmdlets themselves.
     $source = New-TestVault -Server $script:Server
@@ -34,9 +35,10 @@ BeforeAll {
     $archive = Join-Path $TestDrive 'formats.kva'
     $written = @(Get-KvObject @kv) + @(Get-KvObject @kv -InRemovedState) + @(Get-KvObject @kv -Name db-* -IncludeVersions) +
         @(Get-KvSecret @kv -Name 'db-password-of-the-reporting-database') +
-        @(Get-KvObject @kv | Backup-KvObject -Path $archive -AccessToken $script:Token) +
+        @(Get-KvObject @kv | Backup-KvObject -Path $archive -AccessToken $script:Token -InformationVariable backedUp 6>$null) + @($backedUp.MessageData) +
         @(Test-KvArchive -Path $archive) + @(Get-KvArchiveItem -Path $archive) +
-        @(Restore-KvObject -Path $archive -VaultUri $target -AccessToken $script:Token)
+        @(Compare-KvArchive -Path $archive -VaultUri $source -AccessToken $script:Token -IncludeEqual) +
+        @(Restore-KvObject -Path $archive -VaultUri $target -AccessToken $script:Token -InformationVariable restored 6>$null) + @($restored.MessageData)
     $script:Samples = [ordered]@{}
     foreach ($group in $written | Group-Object { $_.GetType().FullName }) { $script:Samples[$group.Name] = $group.Group }
 

@@ -137,3 +137,57 @@ Describe 'Remove-KvObject and Undo-KvObjectRemoval' -Tag 'Objects', 'LocalVault'
         (Get-KvObject @kv -Name keep).Name | Should -Be 'keep'
     }
 }
+
+Describe 'Piped objects bind to Update-KvObject and Undo-KvObjectRemoval' -Tag 'Objects', 'Binding', 'LocalVault' {
+    BeforeEach {
+        $vault = New-TestVault -Server $script:Server
+        $kv = @{ VaultUri = $vault; AccessToken = $script:Token }
+        Set-KvSecret @kv -Name two -SecretValue $script:Value
+        Set-KvSecret @kv -Name two -SecretValue $script:Value
+        Set-KvSecret @kv -Name one -SecretValue $script:Value
+        $null = New-KvKey @kv -Name sign
+    }
+
+    It 'updates the version that was piped, not the latest' {
+        $latest = (Update-KvObject @kv -Type Secret -Name two -PassThru).Version
+        $old = Get-KvObject @kv -Name two -IncludeVersions | Where-Object Version -ne $latest
+        @($old).Count | Should -Be 1
+        $updated = $old | Update-KvObject -AccessToken $script:Token -Enabled $false -PassThru
+        $updated.Version | Should -Be $old.Version
+        $versions = Get-KvObject @kv -Name two -IncludeVersions
+        ($versions | Where-Object Version -eq $old.Version).Enabled | Should -BeFalse
+        ($versions | Where-Object Version -eq $latest).Enabled | Should -BeTrue
+    }
+
+    It 'updates every object piped from a listing, each in its own vault and kind' {
+        $updated = Get-KvObject @kv | Update-KvObject -AccessToken $script:Token -Tag @{ piped = 'yes' } -PassThru
+        $updated.Name | Sort-Object | Should -Be @('one', 'sign', 'two')
+        Get-KvObject @kv | ForEach-Object { $_.Tags['piped'] | Should -Be 'yes' }
+        (Get-KvObject @kv -Name sign).Type | Should -Be 'Key'
+    }
+
+    It 'binds other objects by property name: a PSCustomObject, a backup record' {
+        [pscustomobject]@{ Type = 'Key'; Name = 'sign'; VaultUri = $vault } | Update-KvObject -AccessToken $script:Token -Tag @{ by = 'name' }
+        (Get-KvObject @kv -Name sign).Tags['by'] | Should -Be 'name'
+
+        $records = Backup-KvObject @kv -Type Secret -Name one -Path (Join-Path $TestDrive 'one.kva') 6>$null
+        $records | Update-KvObject -AccessToken $script:Token -Tag @{ by = 'record' }
+        (Get-KvObject @kv -Name one).Tags['by'] | Should -Be 'record'
+    }
+
+    It 'refuses an object with nothing to bind, as a binding error (not a crash)' {
+        { [pscustomobject]@{ Unrelated = 1 } | Update-KvObject -AccessToken $script:Token -Tag @{ a = 'b' } } |
+            Should -Throw -ErrorId 'InputObjectNotBound*'
+    }
+
+    It 'recovers removed objects piped from -InRemovedState or named by property' {
+        Remove-KvObject @kv -Type Secret -Name one -Force
+        Remove-KvObject @kv -Type Key -Name sign -Force
+        $removed = Get-KvObject @kv -InRemovedState
+        ($removed | Where-Object Type -eq 'Secret') | Undo-KvObjectRemoval -AccessToken $script:Token | Select-Object -ExpandProperty Name | Should -Be 'one'
+        [pscustomobject]@{ Type = 'Key'; Name = 'sign'; VaultUri = $vault } | Undo-KvObjectRemoval -AccessToken $script:Token | Select-Object -ExpandProperty Name | Should -Be 'sign'
+        (Get-KvObject @kv).Name | Sort-Object | Should -Be @('one', 'sign', 'two')
+        Get-KvObject @kv -InRemovedState | Should -BeNullOrEmpty
+    }
+}
+

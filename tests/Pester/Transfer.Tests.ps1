@@ -76,10 +76,17 @@ Describe 'Backup and restore' -Tag 'Transfer', 'LocalVault' {
         'live', 'gone' | ForEach-Object { Set-KvSecret -VaultUri $target -AccessToken $script:Token -Name $_ -SecretValue $script:Value }
         Remove-KvObject -VaultUri $target -AccessToken $script:Token -Type Secret -Name gone -Force
 
-        $plan = Restore-KvObject -Path $archive -VaultUri $target -AccessToken $script:Token -WhatIf -ErrorAction SilentlyContinue
-        ($plan | Where-Object Name -eq 'free').Status | Should -Be 'Planned'
-        ($plan | Where-Object Name -eq 'live').Status | Should -Be 'Skipped'
-        ($plan | Where-Object Name -eq 'gone').Status | Should -Be 'Failed'
+        # The plan: future tense, input order, no error (nothing was tried), the totals after it.
+        $planErrors = $null
+        $plan = Restore-KvObject -Path $archive -VaultUri $target -AccessToken $script:Token -WhatIf -ErrorVariable planErrors -InformationVariable totals 6>$null
+        $plan.Name | Should -Be (Get-KvArchiveItem -Path $archive).Name
+        $plan.Status | Sort-Object -Unique | Should -Be 'Planned'
+        ($plan | Where-Object Name -eq 'free').Reason | Should -Be 'would restore'
+        ($plan | Where-Object Name -eq 'live').Reason | Should -Be 'would skip: exists'
+        ($plan | Where-Object Name -eq 'gone').Reason | Should -Be 'would fail: soft-deleted'
+        $planErrors | Should -BeNullOrEmpty
+        "$totals" | Should -BeLike 'Restore plan for 3 entries (3 secrets): 1 would restore, 0 would purge and restore, 1 would skip, 1 would fail; nothing was changed.*'
+        $totals.MessageData.WhatIf | Should -BeTrue
         (Get-KvObject -VaultUri $target -AccessToken $script:Token).Name | Should -Be 'live'
 
         $err = $null
@@ -93,6 +100,8 @@ Describe 'Backup and restore' -Tag 'Transfer', 'LocalVault' {
 
         $purged = Restore-KvObject -Path $archive -VaultUri $target -AccessToken $script:Token -Name gone -SoftDeletedPolicy Purge -Force
         $purged.Status | Should -Be 'Restored'
+        $purged.TargetState | Should -Be 'SoftDeleted' -Because 'the record says what was there before the purge'
+        ($purged | Format-Table | Out-String -Width 120) | Should -Match 'SoftDeleted'
         (Get-KvObject -VaultUri $target -AccessToken $script:Token).Name | Sort-Object | Should -Be @('free', 'gone', 'live')
     }
 
@@ -126,5 +135,58 @@ Describe 'Backup and restore' -Tag 'Transfer', 'LocalVault' {
         finally {
             Remove-Item Env:IDENTITY_ENDPOINT, Env:IDENTITY_HEADER -ErrorAction SilentlyContinue
         }
+    }
+}
+
+Describe 'The end of a run' -Tag 'Transfer', 'Summary', 'LocalVault' {
+    BeforeAll {
+        $script:Source = New-TestVault -Server $script:Server
+        $null = Invoke-TestSeed -Server $script:Server -VaultUri $script:Source -Seed @{ secrets = 6; keys = 2; versions = 1; prefix = 'end' }
+    }
+
+    It 'writes the records as output and the summary after them on the information stream' {
+        $archive = Join-Path $TestDrive 'end.kva'
+        $records = Backup-KvObject -VaultUri $script:Source -AccessToken $script:Token -Path $archive -InformationVariable run 6>$null
+        @($records).Count | Should -Be 8
+        $records | Should -BeOfType ([KvArchive.Engine.Transfer.BackupRecord])
+        $run.Tags | Should -Contain 'KvArchive.Summary'
+        $summary = $run.MessageData
+        $summary | Should -BeOfType ([KvArchive.Engine.Transfer.BackupSummary])
+        $summary.IsComplete | Should -BeTrue
+        $summary.Saved | Should -Be 8
+        $summary.Path | Should -Be (Resolve-Path $archive).Path
+        ($summary.Counts | Where-Object Type -eq 'Secret').Count | Should -Be 6
+        $summary.Requests | Should -BeGreaterThan 8
+        $summary.Seconds | Should -BeGreaterOrEqual 0
+        # The summary's own short table fits a console of 80 columns.
+        ($summary | Format-Table | Out-String -Width 80) -split "`r?`n" | Where-Object Length -gt 80 | Should -BeNullOrEmpty
+
+        $restored = Restore-KvObject -Path $archive -VaultUri (New-TestVault -Server $script:Server) -AccessToken $script:Token -InformationVariable back 6>$null
+        @($restored).Count | Should -Be 8
+        $back.MessageData | Should -BeOfType ([KvArchive.Engine.Transfer.RestoreSummary])
+        $back.MessageData.IsComplete | Should -BeTrue
+        $back.MessageData.Restored | Should -Be 8
+    }
+
+    It 'is incomplete, and $? false, when a name asked for is not there' {
+        $archive = Join-Path $TestDrive 'missing.kva'
+        $failures = $null
+        $null = Backup-KvObject -VaultUri $script:Source -AccessToken $script:Token -Type Secret -Name 'end*', 'no-such-secret' -Path $archive -InformationVariable run -ErrorVariable failures -ErrorAction SilentlyContinue 6>$null
+        $ok = $?
+        $ok | Should -BeFalse
+        @($failures).Count | Should -Be 1
+        $run.MessageData.IsComplete | Should -BeFalse
+        $run.MessageData.Errors | Should -Be 1
+        "$run" | Should -BeLike 'Backup INCOMPLETE:*'
+    }
+
+    It 'comes last, on stream 6: merged it is the last object, dropped the records are untouched' {
+        $archive = Join-Path $TestDrive 'quiet.kva'
+        $all = Backup-KvObject -VaultUri $script:Source -AccessToken $script:Token -Path $archive 6>&1
+        @($all).Count | Should -Be 9
+        $all[-1] | Should -BeOfType ([System.Management.Automation.InformationRecord])
+        $all[-1].MessageData | Should -BeOfType ([KvArchive.Engine.Transfer.BackupSummary])
+        $all[0..7] | Should -BeOfType ([KvArchive.Engine.Transfer.BackupRecord])
+        @(Backup-KvObject -VaultUri $script:Source -AccessToken $script:Token -Path $archive -Force 6>$null).Count | Should -Be 8
     }
 }

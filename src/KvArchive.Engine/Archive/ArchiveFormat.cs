@@ -15,7 +15,7 @@ internal static class ArchiveFormat
     public const int Major = 1;
 
     /// <summary>Minor version this build writes; newer minors of the same major only add fields.</summary>
-    public const int Minor = 0;
+    public const int Minor = 1;
 
     public static string Version => $"{Major}.{Minor}";
 

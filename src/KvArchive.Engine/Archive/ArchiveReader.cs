@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: opening, reading and verifying share the file handle, the trailer and the manifest index; h-import adds entry copying here.
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -14,7 +15,7 @@ namespace KvArchive.Engine.Archive;
 /// damaged entry is never handed out. Opening checks the trailer, the format version and the manifest's
 /// hash (cheap); <see cref="Verify(CancellationToken)"/> checks every byte. Thread-safe: blobs are read with positional reads.
 /// </summary>
-public sealed class ArchiveReader : IDisposable
+public sealed class ArchiveReader : IDisposable, IArchiveSource
 {
     private readonly SafeFileHandle _file;
     private readonly long _length;
@@ -52,6 +53,16 @@ public sealed class ArchiveReader : IDisposable
     public DateTimeOffset CompletedOn => _manifest.CompletedOn;
 
     /// <summary>
+    /// Whether everything asked for was saved. Format 1.1 records it; for a 1.0 archive (which did not record what
+    /// was asked for) it is true only when nothing failed and something was saved.
+    /// </summary>
+    public bool IsComplete => _manifest.Complete
+        ?? (_manifest.Counts.Failed == 0 && _manifest.Counts.Saved + _manifest.Counts.Changed > 0);
+
+    /// <summary>Whether the archive records what was asked for (format 1.1 and later).</summary>
+    public bool RecordsCompleteness => _manifest.Complete is not null;
+
+    /// <summary>
     /// Every object the manifest lists, in the order they were recorded. Read from the file as they are asked for
     /// (the reader holds no description of every object), so enumerate it while the reader is open; an item still in
     /// use is handed out again as the same instance, and an item keeps its description after the reader is closed.
@@ -65,7 +76,12 @@ public sealed class ArchiveReader : IDisposable
     /// </summary>
     public static ArchiveReader Open(string path)
     {
-        var fullPath = System.IO.Path.GetFullPath(path);
+        var fullPath = FullPath(path);
+        if (Directory.Exists(fullPath))
+        {
+            throw new KvException(KvErrorKind.InvalidArgument, KvErrorIds.ArchivePathInvalid, $"'{fullPath}' is a folder, not an archive file.");
+        }
+
         SafeFileHandle file;
         try
         {
@@ -104,7 +120,7 @@ public sealed class ArchiveReader : IDisposable
         }
         catch (KvException e) when (e.Kind == KvErrorKind.InvalidData)
         {
-            var fullPath = System.IO.Path.GetFullPath(path);
+            var fullPath = FullPath(path);
             return new ArchiveVerification { Path = fullPath, Errors = [new KvError(e, fullPath)] };
         }
 
@@ -131,6 +147,11 @@ public sealed class ArchiveReader : IDisposable
         if (row.Blob is null || row.BlobOffset is null || row.Sha256 is null)
         {
             throw EntryInvalid(item, $"the archive holds no backup of it ({row.Status.ToString().ToLowerInvariant()}: {row.Reason ?? "no reason recorded"})");
+        }
+
+        if (row.Size > ArchiveLimits.MaxBlobBytes)
+        {
+            throw LimitExceeded(Path, $"the blob of {item} has {row.Size:N0} bytes, more than the {ArchiveLimits.MaxBlobBytes:N0} a blob may have");
         }
 
         var entry = ZipLocalEntry.TryRead(_file, _length, row.BlobOffset.Value, row.Blob, row.Size, out var problem)
@@ -222,6 +243,12 @@ public sealed class ArchiveReader : IDisposable
             errors.Add(new KvError(Invalid(Path, "the manifest's counts do not match its entries"), Path));
         }
 
+        var notSaved = _manifest.NotSaved;
+        if (notSaved is not null && !NotSavedAgrees(notSaved))
+        {
+            errors.Add(new KvError(Invalid(Path, "the manifest's record of what was not saved does not match its entries"), Path));
+        }
+
         CheckZipDirectory(expectedNames, errors);
         return new ArchiveVerification
         {
@@ -237,12 +264,50 @@ public sealed class ArchiveReader : IDisposable
             ChangedCount = counts.Changed,
             FailedCount = counts.Failed,
             SkippedCount = counts.Skipped,
+            IsComplete = errors.Count == 0 && IsComplete,
+            RecordsCompleteness = RecordsCompleteness,
+            NotSavedCount = notSaved?.Total ?? counts.Failed,
+            RefusedCount = notSaved?.Refused ?? Items.Count(i => i.Status == ArchiveEntryStatus.Failed && i.Row.ErrorId == KvErrorIds.PermissionDenied),
+            NotFoundCount = notSaved?.NotFound ?? Items.Count(i => i.Status == ArchiveEntryStatus.Failed && i.Row.ErrorId == KvErrorIds.ObjectNotFound),
+            RequestCount = (_manifest.Requested?.Count ?? 0) + (_manifest.RequestedObjects ?? 0),
+            NotSaved = (notSaved?.Problems ?? []).Select(Describe).ToList().AsReadOnly(),
             Errors = errors.AsReadOnly(),
         };
     }
 
     /// <inheritdoc />
     public void Dispose() => _file.Dispose();
+
+    /// <summary>The not-saved counts add up, cover the failed rows by cause, and agree with <c>complete</c>.</summary>
+    private bool NotSavedAgrees(ArchiveNotSavedDocument notSaved)
+    {
+        int refused = 0, notFound = 0, failed = 0;
+        foreach (var item in Items)
+        {
+            if (item.Status != ArchiveEntryStatus.Failed)
+            {
+                continue;
+            }
+
+            _ = item.Row.ErrorId switch
+            {
+                KvErrorIds.PermissionDenied => refused++,
+                KvErrorIds.ObjectNotFound => notFound++,
+                _ => failed++,
+            };
+        }
+
+        return notSaved.Total == notSaved.Failed + notSaved.Refused + notSaved.NotFound
+            && notSaved.Refused >= refused && notSaved.NotFound >= notFound && notSaved.Failed >= failed
+            && notSaved.Problems.Count <= notSaved.Total - (refused + notFound + failed)
+            && _manifest.Complete == (notSaved.Total == 0);
+    }
+
+    private static string Describe(ArchiveProblemDocument problem)
+    {
+        var what = problem.Kind is { } kind ? (problem.Name is null ? $"every {kind.Word()}" : $"{kind.Word()} '{problem.Name}'") : $"'{problem.Name}'";
+        return $"{what} of {problem.VaultUri?.ToString() ?? "the vault"}: {problem.ErrorId} {problem.Reason}".TrimEnd();
+    }
 
     private static ArchiveReader Open(string path, SafeFileHandle file)
     {
@@ -291,7 +356,11 @@ public sealed class ArchiveReader : IDisposable
                 manifest.ReadRow(file, i);
             }
         }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException or EndOfStreamException)
+        catch (ArchiveLimitException e)
+        {
+            throw LimitExceeded(path, e.Message, e);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException or EndOfStreamException or OverflowException)
         {
             throw Invalid(path, "its manifest cannot be read", e);
         }
@@ -391,6 +460,11 @@ public sealed class ArchiveReader : IDisposable
             return "the manifest does not say where its header entry is";
         }
 
+        if (row.HeaderLength.Value > ArchiveLimits.MaxRowBytes)
+        {
+            return $"its header entry {row.Header} has {row.HeaderLength.Value:N0} bytes, more than the {ArchiveLimits.MaxRowBytes:N0} a header may have";
+        }
+
         var entry = ZipLocalEntry.TryRead(_file, _length, row.HeaderOffset.Value, row.Header, row.HeaderLength.Value, out var problem);
         if (entry is null)
         {
@@ -421,6 +495,15 @@ public sealed class ArchiveReader : IDisposable
 
     private void CheckZipDirectory(HashSet<string> expectedNames, List<KvError> errors)
     {
+        // The end record (just before the hashed length's comment-length field) says how large the directory is.
+        Span<byte> end = stackalloc byte[ArchiveFormat.EndOfCentralDirectorySize - 2];
+        if (RandomAccess.Read(_file, end, _hashedLength - 20) == end.Length
+            && BinaryPrimitives.ReadUInt32LittleEndian(end[12..]) is var directorySize and > (uint)ArchiveLimits.MaxCentralDirectoryBytes)
+        {
+            errors.Add(new KvError(LimitExceeded(Path, $"its ZIP directory has {directorySize:N0} bytes, more than the {ArchiveLimits.MaxCentralDirectoryBytes:N0} it may have"), Path));
+            return;
+        }
+
         try
         {
             using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -472,14 +555,29 @@ public sealed class ArchiveReader : IDisposable
         return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
     }
 
+    private static string FullPath(string path)
+    {
+        try
+        {
+            return System.IO.Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new KvException(KvErrorKind.InvalidArgument, KvErrorIds.ArchivePathInvalid, $"'{path.Replace("\0", "\\0", StringComparison.Ordinal)}' is not a valid archive path: {e.Message}", e);
+        }
+    }
+
     /// <summary>Lower-case hex, as the format states every hash; compared ordinally so that any changed byte counts.</summary>
     private static string Hex(byte[] hash) => Convert.ToHexString(hash).ToLowerInvariant();
+
+    private static KvException LimitExceeded(string path, string problem, Exception? inner = null)
+        => new(KvErrorKind.InvalidData, KvErrorIds.ArchiveLimitExceeded, $"The archive '{path}' cannot be used: {problem} (it is damaged, or not written by KvArchive). Use another copy of the archive, or run the backup again.", inner);
 
     private static KvException Invalid(string path, string problem, Exception? inner = null)
         => new(KvErrorKind.InvalidData, KvErrorIds.ArchiveInvalid, $"The archive '{path}' cannot be used: {problem}. Use another copy of the archive, or run the backup again.", inner);
 
     private KvException EntryInvalid(ArchiveItem item, string problem)
-        => new(KvErrorKind.InvalidData, KvErrorIds.ArchiveEntryInvalid, $"The archive entry for {item} ({item.Entry ?? item.Row.Header ?? "no entry"}) in '{Path}' cannot be used: {problem}. It was not restored; restore it from another copy of the archive.")
+        => new(KvErrorKind.InvalidData, KvErrorIds.ArchiveEntryInvalid, $"The archive entry for {item} ({item.Entry ?? item.Row.Header ?? "no entry"}) in '{Path}' is damaged: {problem}.")
         {
             ObjectType = item.Type,
             ObjectName = item.Name,

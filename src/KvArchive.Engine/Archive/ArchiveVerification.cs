@@ -45,11 +45,38 @@ public sealed class ArchiveVerification
     public int SkippedCount { get; init; }
 
     /// <summary>
+    /// True when the archive is valid and holds everything its backup was asked for: nothing failed, was refused
+    /// or not found (a wildcard that matched nothing counts as not found). A 1.0 archive, which does not record what
+    /// was asked for, is complete when nothing failed and something was saved.
+    /// </summary>
+    public bool IsComplete { get; init; }
+
+    /// <summary>Whether the archive records what was asked for (format 1.1 and later).</summary>
+    public bool RecordsCompleteness { get; init; }
+
+    /// <summary>Things asked for and not saved (failed, refused and not found).</summary>
+    public int NotSavedCount { get; init; }
+
+    /// <summary>Of those, refused (permission denied: an object, or a whole kind whose listing was refused).</summary>
+    public int RefusedCount { get; init; }
+
+    /// <summary>Of those, not found (a name not found, a pattern that matched nothing).</summary>
+    public int NotFoundCount { get; init; }
+
+    /// <summary>Requests the backup recorded (whole vaults, names and patterns, and objects piped one by one).</summary>
+    public int RequestCount { get; init; }
+
+    /// <summary>What was not saved without a row of its own (a refused listing, a name not found), described.</summary>
+    public IReadOnlyList<string> NotSaved { get; init; } = [];
+
+    /// <summary>
     /// Every problem found: the archive as a whole (KvArchiveInvalid, KvArchiveVersionUnsupported) or each
     /// bad entry by name (KvArchiveEntryInvalid, the target being the <see cref="ArchiveItem"/>).
     /// </summary>
     public IReadOnlyList<KvError> Errors { get; init; } = [];
 
     /// <inheritdoc />
-    public override string ToString() => IsValid ? $"{Path}: valid, {EntryCount} entries" : $"{Path}: INVALID, {Errors.Count} problem(s)";
+    public override string ToString() => IsValid
+        ? $"{Path}: valid, {(IsComplete ? "complete" : $"INCOMPLETE ({NotSavedCount} not saved)")}, {EntryCount} entries"
+        : $"{Path}: INVALID, {Errors.Count} problem(s)";
 }

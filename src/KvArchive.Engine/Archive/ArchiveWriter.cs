@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: one writer owns the temporary files, their locks and the format's write order; split, each part would need the others' state.
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -22,6 +23,9 @@ internal sealed partial class ArchiveWriter : IDisposable
     private readonly ArchiveCountsDocument _counts = new();
     private readonly HashSet<string> _usedBaseNames = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<Uri> _sourceVaults = [];
+    private readonly List<ArchiveRequestDocument> _requests = [];
+    private readonly ArchiveNotSavedDocument _notSaved = new();
+    private int _requestedObjects;
     private FileStream? _file;
     private FileStream? _rows;
     private ZipArchive? _zip;
@@ -52,6 +56,58 @@ internal sealed partial class ArchiveWriter : IDisposable
 
     /// <summary>Rows recorded so far.</summary>
     public int Count { get { lock (_gate) { return _counts.Total; } } }
+
+    /// <summary>Objects saved so far (saved or changed): what the archive can restore.</summary>
+    public int SavedCount { get { lock (_gate) { return _counts.Saved + _counts.Changed; } } }
+
+    /// <summary>Things asked for and not saved so far (failed, refused, not found).</summary>
+    public int NotSavedCount { get { lock (_gate) { return _notSaved.Total; } } }
+
+    /// <summary>True while everything asked for so far was saved: what the manifest's <c>complete</c> records.</summary>
+    public bool IsComplete { get { lock (_gate) { return _notSaved.Total == 0; } } }
+
+    /// <summary>
+    /// Records a request (a whole vault when <paramref name="name"/> is null, else a name or pattern) and how many
+    /// objects it matched. A pattern that matched nothing is also recorded as not found.
+    /// </summary>
+    public void RecordRequest(Uri? vaultUri, IEnumerable<KvObjectType> kinds, string? name, int matched)
+    {
+        lock (_gate)
+        {
+            Open();
+            if (_requests.Count < ArchiveLimits.MaxRequests)
+            {
+                _requests.Add(new ArchiveRequestDocument { VaultUri = vaultUri, Kinds = [.. kinds], Name = name, Matched = matched });
+            }
+        }
+    }
+
+    /// <summary>Counts an object asked for by itself (piped), not through a request.</summary>
+    public void RecordRequestedObject()
+    {
+        lock (_gate)
+        {
+            _requestedObjects++;
+        }
+    }
+
+    /// <summary>
+    /// Records something asked for that has no row: a kind whose listing was refused, a name that was not found, a
+    /// pattern that matched nothing. Counted by its error id (refused, not found, failed); the archive is not complete.
+    /// </summary>
+    public void RecordProblem(ArchiveProblemDocument problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        lock (_gate)
+        {
+            Open();
+            CountNotSaved(problem.ErrorId);
+            if (_notSaved.Problems.Count < ArchiveLimits.MaxProblems)
+            {
+                _notSaved.Problems.Add(problem);
+            }
+        }
+    }
 
     /// <summary>
     /// Starts an archive. Fails at once (before any work) when the path exists and <paramref name="overwrite"/>
@@ -86,10 +142,13 @@ internal sealed partial class ArchiveWriter : IDisposable
             throw new KvException(KvErrorKind.NotFound, KvErrorIds.ArchiveWriteFailed, $"The folder '{folder}' does not exist; create it or choose another archive path.");
         }
 
+        RemoveStaleTempFiles(fullPath);
         var tempPath = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.partial");
         FileStream? file = null;
         try
         {
+            // FileShare.None is an OS lock (flock on Unix) held until the file is closed: another run's cleanup
+            // sees the file is live and leaves it.
             file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.None);
 
             // The manifest's rows, until Commit copies them; gone when closed, whatever happens.
@@ -183,6 +242,15 @@ internal sealed partial class ArchiveWriter : IDisposable
                     CompletedOn = completedOn,
                     Counts = _counts,
                 };
+                if (!ArchiveFormat.TryParseVersion(_formatVersion, out var major, out var minor) || major > 1 || minor >= 1)
+                {
+                    // Format 1.1: what was asked for and what was not saved (tests write 1.0 as older versions did).
+                    manifest.Complete = _notSaved.Total == 0;
+                    manifest.Requested = _requests;
+                    manifest.RequestedObjects = _requestedObjects;
+                    manifest.NotSaved = _notSaved;
+                }
+
                 var manifestOffset = Position();
                 var (manifestLength, manifestSha256) = WriteManifest(zip, manifest);
                 zip.Dispose();
@@ -342,6 +410,7 @@ internal sealed partial class ArchiveWriter : IDisposable
                 break;
             case ArchiveEntryStatus.Failed:
                 _counts.Failed++;
+                CountNotSaved(row.ErrorId);
                 break;
             default:
                 _counts.Skipped++;
@@ -351,6 +420,23 @@ internal sealed partial class ArchiveWriter : IDisposable
         if (row.VaultUri is { } uri && !_sourceVaults.Contains(uri))
         {
             _sourceVaults.Add(uri);
+        }
+    }
+
+    private void CountNotSaved(string? errorId)
+    {
+        _notSaved.Total++;
+        switch (errorId)
+        {
+            case KvErrorIds.PermissionDenied:
+                _notSaved.Refused++;
+                break;
+            case KvErrorIds.ObjectNotFound:
+                _notSaved.NotFound++;
+                break;
+            default:
+                _notSaved.Failed++;
+                break;
         }
     }
 
@@ -447,6 +533,53 @@ internal sealed partial class ArchiveWriter : IDisposable
         return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
     }
 
+    /// <summary>
+    /// Deletes the temporary files that earlier runs writing this same archive path left when they were killed
+    /// (<c>.name.guid.partial</c> and its <c>.rows</c>), and only those no live process holds: each is opened with an
+    /// exclusive lock first (the lock a live writer holds), and deleted only while that lock is ours. Returns how
+    /// many were removed. Best effort: a file that cannot be locked or deleted is left.
+    /// </summary>
+    internal static int RemoveStaleTempFiles(string fullPath)
+    {
+        var folder = System.IO.Path.GetDirectoryName(fullPath)!;
+        var prefix = "." + System.IO.Path.GetFileName(fullPath) + ".";
+        var removed = 0;
+        IEnumerable<string> candidates;
+        try
+        {
+            candidates = Directory.EnumerateFiles(folder, prefix + "*", new EnumerationOptions { AttributesToSkip = 0, MatchCasing = MatchCasing.CaseSensitive, RecurseSubdirectories = false }).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+
+        foreach (var candidate in candidates)
+        {
+            var rest = System.IO.Path.GetFileName(candidate)[prefix.Length..];
+            if (!TempSuffix().IsMatch(rest))
+            {
+                continue;
+            }
+
+            try
+            {
+                // Locked by us, then deleted as the handle closes; a live writer's lock makes the open fail.
+                using (new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose))
+                {
+                }
+
+                removed++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // In use by a live run (or not ours to delete): left alone.
+            }
+        }
+
+        return removed;
+    }
+
     private static KvException WriteFailed(string path, Exception e)
         => new(KvErrorKind.Unknown, KvErrorIds.ArchiveWriteFailed, $"Could not write the archive '{path}': {e.Message} Nothing was written at that path; check the disk space and permissions, then run the backup again.", e);
 
@@ -461,6 +594,9 @@ internal sealed partial class ArchiveWriter : IDisposable
             // Best effort: a leftover temporary file never has the archive's name.
         }
     }
+
+    [GeneratedRegex("^[0-9a-f]{32}\\.partial(\\.rows)?$")]
+    private static partial Regex TempSuffix();
 
     [GeneratedRegex("^[0-9A-Za-z-]{1,127}$")]
     private static partial Regex SafeName();

@@ -53,6 +53,11 @@ internal sealed class ManifestIndex
     /// <summary>Parses one row found by the index.</summary>
     public ArchiveEntryDocument ReadRow(SafeFileHandle file, int index)
     {
+        if (Lengths[index] > ArchiveLimits.MaxRowBytes)
+        {
+            throw new ArchiveLimitException($"a row of the manifest has {Lengths[index]:N0} bytes, more than the {ArchiveLimits.MaxRowBytes:N0} a row may have");
+        }
+
         var bytes = new byte[Lengths[index]];
         if (RandomAccess.Read(file, bytes, Offsets[index]) != bytes.Length)
         {
@@ -69,7 +74,10 @@ internal sealed class ManifestIndex
     /// <exception cref="JsonException">It is not a manifest.</exception>
     public static ManifestIndex Read(SafeFileHandle file, long offset, long length)
     {
-        string? format = null, formatVersion = null, toolVersion = null, property = null, count = null;
+        string? format = null, formatVersion = null, toolVersion = null, property = null, count = null, section = null;
+        bool? complete = null;
+        int? requestedObjects = null;
+        var sections = new Dictionary<string, (long Offset, long Length)>(StringComparer.Ordinal);
         var sourceVaults = new List<Uri>();
         DateTimeOffset startedOn = default, completedOn = default;
         var counts = new ArchiveCountsDocument();
@@ -89,8 +97,14 @@ internal sealed class ManifestIndex
         while (!done)
         {
             // Keep what was not consumed, then read on.
+            // A token longer than the buffer grows it, up to a limit: a hostile value is refused, not held.
             if (filled == buffer.Length)
             {
+                if (buffer.Length >= ArchiveLimits.MaxTokenBytes)
+                {
+                    throw new ArchiveLimitException($"a value of the manifest is longer than the {ArchiveLimits.MaxTokenBytes:N0} bytes a value may have");
+                }
+
                 Array.Resize(ref buffer, buffer.Length * 2);
             }
 
@@ -127,6 +141,11 @@ internal sealed class ManifestIndex
                             case "toolVersion": toolVersion = reader.GetString(); break;
                             case "startedOn": startedOn = reader.GetDateTimeOffset(); break;
                             case "completedOn": completedOn = reader.GetDateTimeOffset(); break;
+                            case "complete" when token is JsonTokenType.True or JsonTokenType.False: complete = reader.GetBoolean(); break;
+                            case "requestedObjects" when token == JsonTokenType.Number: requestedObjects = reader.GetInt32(); break;
+                            case "requested" or "notSaved" when token is JsonTokenType.StartObject or JsonTokenType.StartArray:
+                                (mode, depth, section, rowStart) = (Mode.Section, reader.CurrentDepth, property, bufferStart + reader.TokenStartIndex);
+                                break;
                             case "sourceVaults" when token == JsonTokenType.StartArray: mode = Mode.SourceVaults; break;
                             case "counts" when token == JsonTokenType.StartObject: mode = Mode.Counts; break;
                             case "entries" when token == JsonTokenType.StartArray:
@@ -192,9 +211,27 @@ internal sealed class ManifestIndex
                         }
 
                         break;
+                    case Mode.Section:
+                        if (token is JsonTokenType.EndObject or JsonTokenType.EndArray && reader.CurrentDepth == depth)
+                        {
+                            sections[section!] = (rowStart, bufferStart + reader.BytesConsumed - rowStart);
+                            (mode, rowStart) = (Mode.Top, -1);
+                        }
+
+                        break;
                     case Mode.Entries:
                         if (token == JsonTokenType.EndObject && reader.CurrentDepth == depth)
                         {
+                            if (bufferStart + reader.BytesConsumed - rowStart > ArchiveLimits.MaxRowBytes)
+                            {
+                                throw new ArchiveLimitException($"row {offsets.Count + 1} of the manifest is longer than the {ArchiveLimits.MaxRowBytes:N0} bytes a row may have");
+                            }
+
+                            if (offsets.Count == ArchiveLimits.MaxRows)
+                            {
+                                throw new ArchiveLimitException($"the manifest has more than the {ArchiveLimits.MaxRows:N0} rows a manifest may have");
+                            }
+
                             offsets.Add(rowStart);
                             lengths.Add(checked((int)(bufferStart + reader.BytesConsumed - rowStart)));
                             rowStart = -1;
@@ -237,8 +274,35 @@ internal sealed class ManifestIndex
             StartedOn = startedOn,
             CompletedOn = completedOn,
             Counts = counts,
+            Complete = complete,
+            RequestedObjects = requestedObjects,
+            Requested = ReadSection<List<ArchiveRequestDocument>>(file, sections, "requested"),
+            NotSaved = ReadSection<ArchiveNotSavedDocument>(file, sections, "notSaved"),
         };
         return new ManifestIndex(document, [.. offsets], [.. lengths]);
+    }
+
+    /// <summary>A small part of the manifest found while streaming it (format 1.1), read and parsed once within its limit.</summary>
+    private static T? ReadSection<T>(SafeFileHandle file, Dictionary<string, (long Offset, long Length)> sections, string name)
+        where T : class
+    {
+        if (!sections.TryGetValue(name, out var at))
+        {
+            return null;
+        }
+
+        if (at.Length > ArchiveLimits.MaxSectionBytes)
+        {
+            throw new ArchiveLimitException($"the manifest's '{name}' has {at.Length:N0} bytes, more than the {ArchiveLimits.MaxSectionBytes:N0} it may have");
+        }
+
+        var bytes = new byte[at.Length];
+        if (RandomAccess.Read(file, bytes, at.Offset) != bytes.Length)
+        {
+            throw new EndOfStreamException();
+        }
+
+        return JsonSerializer.Deserialize<T>(bytes, ArchiveFormat.Json) ?? throw new JsonException($"The manifest's '{name}' is null.");
     }
 
     private enum Mode
@@ -247,6 +311,7 @@ internal sealed class ManifestIndex
         SourceVaults,
         Counts,
         Entries,
+        Section,
         Skip,
     }
 }

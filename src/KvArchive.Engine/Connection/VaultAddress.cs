@@ -61,6 +61,12 @@ public static class VaultAddress
         {
             problem = "it has a query or fragment";
         }
+        else if (vaultUri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6)
+        {
+            // Key Vault checks that its challenge's resource matches the vault's DNS name, which an IP address never
+            // does, and the vault's name is the host's first label: refused here rather than failing at sign-in.
+            problem = "its host is an IP address, and a vault is addressed by its DNS name (its first label is the vault's name); for a LocalVault vault use https://<name>.vault.localhost:<port>/";
+        }
         else if (VaultNameOf(vaultUri.Host).Length == 0)
         {
             problem = "its host does not start with a vault name";

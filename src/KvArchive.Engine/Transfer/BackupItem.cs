@@ -22,7 +22,7 @@ internal sealed class BackupItem(VaultCalls calls, VaultHealth health, TimeProvi
     {
         if (work.ReportOnly)
         {
-            scope.WriteError(new Hosting.KvError(work.Error!, work.Target));
+            outcomes.NotListed(work, scope, work.Error!);
             return;
         }
 
@@ -41,6 +41,45 @@ internal sealed class BackupItem(VaultCalls calls, VaultHealth health, TimeProvi
         if (work.Listed?.Managed == true)
         {
             outcomes.SkipManaged(work, scope);
+            return;
+        }
+
+        if (work.DeletedFrom is { } gone)
+        {
+            outcomes.Deleted(work, scope, gone, work.Base!.Path);
+            return;
+        }
+
+        if (work.CopyFrom is { } copy)
+        {
+            // Nothing is copied before the whole base checked out; a damaged base ends the run (this throws).
+            await work.Base!.WhenVerifiedAsync(cancellationToken).ConfigureAwait(false);
+            byte[]? blob = null;
+            try
+            {
+                blob = work.Base.Reader.ReadBlob(copy);
+            }
+            catch (KvException e) when (e.ErrorId == KvErrorIds.ArchiveEntryInvalid)
+            {
+                // Verified when the base was opened; damaged since: back it up from the vault instead.
+                scope.WriteVerbose($"The base archive's entry for the {work.Type.Word()} '{work.Name}' cannot be read now ({e.Message}); backing it up instead.");
+            }
+
+            if (blob is not null)
+            {
+                outcomes.Copy(work, scope, copy, blob);
+                return;
+            }
+        }
+
+        if (work.FromListing || work.CopyFrom is not null)
+        {
+            await OneObjectAsync(work, scope, () => null, cancellationToken, async () =>
+            {
+                var takenOn = time.GetUtcNow();
+                var blob = await calls.CallAsync(ct => work.Client!.BackupAsync(work.Type, work.Name, ct), cancellationToken).ConfigureAwait(false);
+                outcomes.SaveListed(work, scope, blob, takenOn);
+            }).ConfigureAwait(false);
             return;
         }
 

@@ -12,6 +12,25 @@ public sealed class BackupOptions
     /// </summary>
     public bool Force { get; init; }
 
+    /// <summary>
+    /// The archive of an earlier backup to build on (an incremental backup): objects whose listing shows them as it
+    /// recorded them are copied from it, the others backed up. Verified in full before anything is copied.
+    /// </summary>
+    public string? BaseArchivePath { get; init; }
+
+    /// <summary>
+    /// The oldest a copied entry's blob may be (its backup time): older ones are backed up again, so that every
+    /// object is taken from the vault at least this often (what a listing cannot show, such as a change to an older
+    /// version, is caught then). Default 7 days; <see cref="TimeSpan.Zero"/> copies nothing.
+    /// </summary>
+    public TimeSpan MaxCopiedAge { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Writes the archive even when nothing was saved (every object failed, or nothing matched). Without it such a
+    /// backup writes no archive and ends with <see cref="Vault.KvErrorIds.ArchiveEmpty"/>.
+    /// </summary>
+    public bool AllowEmpty { get; init; }
+
     /// <summary>Objects backed up at the same time (1-64).</summary>
     public int ThrottleLimit { get; init; } = TransferDefaults.ThrottleLimit;
 

@@ -43,10 +43,13 @@ public sealed class BackupSession : IDisposable
     private readonly BackupOutcomes? _outcomes;
     private readonly ListingChecks _checks;
     private readonly HashSet<(Uri, KvObjectType, string)> _seen = [];
+    private readonly BackupBase? _base;
+    private readonly List<(IVaultClient Client, KvObjectType Type)> _listedFully = [];
 
-    private BackupSession(IHostContext host, BackupOptions options, string path, ArchiveWriter? writer, AdaptiveRateLimiter limiter, VaultClients clients, bool ownsClients, TimeProvider time)
+    private BackupSession(IHostContext host, BackupOptions options, string path, ArchiveWriter? writer, BackupBase? backupBase, AdaptiveRateLimiter limiter, VaultClients clients, bool ownsClients, TimeProvider time)
     {
         _host = host;
+        _base = backupBase;
         _options = options;
         Path = path;
         _writer = writer;
@@ -75,6 +78,7 @@ public sealed class BackupSession : IDisposable
             {
                 _checks.Dispose();
                 _writer?.Dispose();
+                _base?.Dispose();
             },
         };
         if (_outcomes is not null)
@@ -107,17 +111,24 @@ public sealed class BackupSession : IDisposable
         ArgumentNullException.ThrowIfNull(clients);
         TransferDefaults.CheckThrottleLimit(options.ThrottleLimit);
         var path = System.IO.Path.GetFullPath(options.Path);
-        var writer = host.ShouldProcess(path, File.Exists(path) ? "Replace the archive with a new backup" : "Write a backup archive")
-            ? ArchiveWriter.Create(path, options.Force, TimeProvider.System.GetUtcNow())
+        var proceed = host.ShouldProcess(path, File.Exists(path) ? "Replace the archive with a new backup" : "Write a backup archive");
+
+        // The base is opened now (a truncated or foreign file ends the run here) and verified in full while the
+        // vault is listed: nothing is copied from it before that verification, and a damaged base ends the run.
+        var backupBase = proceed && options.BaseArchivePath is { } basePath
+            ? BackupBase.Open(basePath, options.MaxCopiedAge, TimeProvider.System.GetUtcNow(), host.CancellationToken)
             : null;
+        ArchiveWriter? writer = null;
         try
         {
+            writer = proceed ? ArchiveWriter.Create(path, options.Force, TimeProvider.System.GetUtcNow()) : null;
             var (limiter, vaults) = clients.Open(options.RateLimiter);
-            return new BackupSession(host, options, path, writer, limiter, vaults, clients.Owned, TimeProvider.System);
+            return new BackupSession(host, options, path, writer, backupBase, limiter, vaults, clients.Owned, TimeProvider.System);
         }
         catch
         {
             writer?.Dispose();
+            backupBase?.Dispose();
             throw;
         }
     }
@@ -128,6 +139,7 @@ public sealed class BackupSession : IDisposable
     public void Add(KvObject item)
     {
         ArgumentNullException.ThrowIfNull(item);
+        _writer?.RecordRequestedObject();
         Enqueue(item.Type, item.Name, item.VaultUri, item, item);
     }
 
@@ -136,6 +148,7 @@ public sealed class BackupSession : IDisposable
     public void Add(BackupRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        _writer?.RecordRequestedObject();
         Enqueue(request.Type, request.Name, request.VaultUri, null, request);
     }
 
@@ -164,7 +177,12 @@ public sealed class BackupSession : IDisposable
             {
                 try
                 {
-                    AddListed(client.ListAsync(type, _core.Token), VaultListing.IsRefusal);
+                    var listed = AddListed(client.ListAsync(type, _core.Token), VaultListing.IsRefusal);
+                    _writer?.RecordRequest(client.VaultUri, [type], null, listed);
+                    if (!_listedFully.Contains((client, type)))
+                    {
+                        _listedFully.Add((client, type));
+                    }
                 }
                 catch (KvException e) when (VaultListing.IsRefusal(e) && !_core.Token.IsCancellationRequested)
                 {
@@ -176,9 +194,10 @@ public sealed class BackupSession : IDisposable
         }
 
         var refused = new ConcurrentQueue<KvException>();
+        var matched = 0;
         try
         {
-            AddListed(client.QueryAsync(query, refused.Enqueue, _core.Token), _ => true);
+            matched = AddListed(client.QueryAsync(query, refused.Enqueue, _core.Token), _ => true);
         }
         catch (KvException e) when (KvFailurePolicy.IsPerObject(e, _core.Token) && !KvFailurePolicy.IsTransient(e))
         {
@@ -189,6 +208,15 @@ public sealed class BackupSession : IDisposable
         while (refused.TryDequeue(out var e))
         {
             Refused(client, e.ObjectType ?? query.Types[0], e);
+        }
+
+        _writer?.RecordRequest(client.VaultUri, query.Types.Distinct(), query.Name, matched);
+        if (matched == 0 && _writer is not null && new KvNamePattern(query.Name).HasWildcards)
+        {
+            // A pattern that matches nothing is not an error of its own, but the archive does not hold what was asked for.
+            var kinds = string.Join(", ", query.Types.Distinct().Select(t => t.Word()));
+            _writer.RecordProblem(new ArchiveProblemDocument { VaultUri = client.VaultUri, Name = query.Name, ErrorId = KvErrorIds.ObjectNotFound, Reason = $"No {kinds} matched the pattern '{query.Name}'." });
+            _host.WriteWarning($"No {kinds} in {client.VaultUri} matched '{query.Name}'; the archive is marked incomplete.");
         }
     }
 
@@ -210,38 +238,82 @@ public sealed class BackupSession : IDisposable
         _core.ThrowIfDisposed();
         if (!WhatIf)
         {
+            AddDeleted();
             _core.Complete(() =>
             {
                 _checks.Dispose();
-                _writer!.Commit(_core.Time.GetUtcNow());
+
+                // A damaged base ends the run even when nothing was copied from it. Closed first, so that the base
+                // can be the very path the new archive replaces.
+                _base?.WhenVerifiedAsync(_core.Token).GetAwaiter().GetResult();
+                _base?.Dispose();
+                if (_writer!.SavedCount == 0 && !_options.AllowEmpty)
+                {
+                    // Abandoned, not committed: an existing archive at the path stays as it was.
+                    var notSaved = _writer.NotSavedCount;
+                    _writer.Dispose();
+                    throw new KvException(
+                        KvErrorKind.InvalidOperation,
+                        KvErrorIds.ArchiveEmpty,
+                        $"The backup saved no object ({notSaved} asked for and not saved), so no archive was written at '{Path}'{(File.Exists(Path) ? "; the archive already there was left as it was" : string.Empty)}.");
+                }
+
+                _writer.Commit(_core.Time.GetUtcNow());
             });
         }
 
         var counts = _outcomes?.Counts;
+        var failed = counts?.Of(BackupStatus.Failed) ?? 0;
         return new BackupSummary
         {
+            NotSaved = _writer?.NotSavedCount ?? 0,
             Path = WhatIf ? null : Path,
             Saved = counts?.Of(BackupStatus.Saved) ?? 0,
             Changed = counts?.Of(BackupStatus.Changed) ?? 0,
             Skipped = counts?.Of(BackupStatus.Skipped) ?? 0,
-            Failed = counts?.Of(BackupStatus.Failed) ?? 0,
+            Failed = failed,
+            Copied = counts?.Of(BackupStatus.Copied) ?? 0,
+            Deleted = counts?.Of(BackupStatus.Deleted) ?? 0,
+            Errors = Math.Max(_core.Host.Errors, failed),
+
+            // Complete: written, and every object asked for is in it (what the manifest records; an error is
+            // something asked for and not saved).
+            IsComplete = !WhatIf && _writer!.IsComplete && failed == 0 && _core.Host.Errors == 0,
+            Counts = counts?.Snapshot() ?? [],
             Duration = _core.Elapsed,
+            Requests = RateLimiter.ResponseCount,
+            Throttled = RateLimiter.ThrottledCount,
+            WhatIf = WhatIf,
         };
     }
+
+    /// <summary>
+    /// Records in the manifest something asked for that yields no object and no row, e.g. a kind whose listing the
+    /// vault refused: counted as not saved by its error id (refused, not found, failed), so the archive is not
+    /// complete. Call on the driving thread; does nothing with -WhatIf.
+    /// </summary>
+    internal void RecordNotListed(Uri vaultUri, KvObjectType? type, string? name, KvException error)
+        => _writer?.RecordProblem(new ArchiveProblemDocument { VaultUri = vaultUri, Kind = type, Name = name, ErrorId = error.ErrorId, Reason = error.Message });
 
     /// <summary>Stops any work still running; deletes the temporary file unless Complete succeeded.</summary>
     public void Dispose() => _core.Dispose();
 
     /// <summary>Adds every item of a listing, page by page through the runner; <paramref name="itemFailure"/> as in <see cref="SessionCore{TWork}.Await"/>.</summary>
-    private void AddListed(IAsyncEnumerable<KvObject> source, Func<KvException, bool>? itemFailure)
+    /// <returns>How many items the listing gave.</returns>
+    private int AddListed(IAsyncEnumerable<KvObject> source, Func<KvException, bool>? itemFailure)
     {
         var listing = source.GetAsyncEnumerator(_core.Token);
+        var count = 0;
         try
         {
             while (_core.Await(_ => listing.MoveNextAsync().AsTask(), itemFailure))
             {
-                Add(listing.Current);
+                var item = listing.Current;
+                count++;
+                Enqueue(item.Type, item.Name, item.VaultUri, item, item);
             }
+
+            return count;
         }
         finally
         {
@@ -281,9 +353,44 @@ public sealed class BackupSession : IDisposable
             duplicate = client is not null && !_seen.Add((client.VaultUri, type, name.ToLowerInvariant()));
         }
 
+        if (_base is not null && client is not null && error is null && !duplicate && listed is { Managed: false })
+        {
+            // Incremental: an unchanged object's entry is copied from the base; a changed one whose last update
+            // was over before the listing read it is backed up with one request (its description from the listing).
+            var copy = _base.Unchanged(client.VaultUri, listed, out var why);
+            var settled = listed.UpdatedOn is { } updated && RateLimiter.LatestServerDate is { } serverNow && updated < serverNow - BackupBase.Settle;
+            if (copy is not null || settled)
+            {
+                if (copy is null)
+                {
+                    _host.WriteVerbose($"The {type.Word()} '{name}' is backed up: {why}.");
+                }
+
+                _core.Add(new BackupWork(type, name, client.VaultUri, client, listed, target, null, false, null) { CopyFrom = copy, Base = _base, FromListing = copy is null });
+                return;
+            }
+        }
+
         var check = client is null || error is not null || duplicate || listed?.Managed == true ? null : _checks.For(client, type, _core.Token);
         check?.Expect();
         _core.Add(new BackupWork(type, name, client?.VaultUri ?? vault, client, listed, target, error, duplicate, check));
+    }
+
+    /// <summary>Records the base's objects that a whole listing of their vault and kind no longer showed.</summary>
+    private void AddDeleted()
+    {
+        if (_base is null)
+        {
+            return;
+        }
+
+        foreach (var (client, type) in _listedFully)
+        {
+            foreach (var gone in _base.Deleted(client.VaultUri, type, name => _seen.Contains((client.VaultUri, type, name))).ToList())
+            {
+                _core.Add(new BackupWork(type, gone.Name, client.VaultUri, client, null, gone, null, false, null) { DeletedFrom = gone, Base = _base });
+            }
+        }
     }
 
     private Uri? DefaultVault() => _options.VaultUri ?? _core.SingleClient?.VaultUri;

@@ -11,4 +11,8 @@ public enum BackupStatus
     Failed,
     /// <summary>Saved, but it changed during its backup (twice); the blob may miss the latest change.</summary>
     Changed,
+    /// <summary>Unchanged since the base archive of an incremental backup: its entry was copied from there, no vault call.</summary>
+    Copied,
+    /// <summary>In the base archive of an incremental backup, no longer in the vault: recorded as deleted, not carried forward.</summary>
+    Deleted,
 }

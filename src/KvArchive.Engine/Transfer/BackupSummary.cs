@@ -1,7 +1,13 @@
+using System.Globalization;
+
 namespace KvArchive.Engine.Transfer;
 
-/// <summary>Counts of a completed backup.</summary>
-public sealed class BackupSummary
+/// <summary>
+/// What a backup did, as a whole. <see cref="TransferSummary.IsComplete"/>: everything asked for was saved — nothing
+/// failed, was refused or not found (what the archive's manifest records as <c>complete</c>); false with -WhatIf,
+/// where nothing was saved. Read-only.
+/// </summary>
+public sealed class BackupSummary : TransferSummary
 {
     /// <summary>The archive's full path (null when -WhatIf declined writing it).</summary>
     public string? Path { get; init; }
@@ -18,9 +24,37 @@ public sealed class BackupSummary
     /// <summary>Objects that failed.</summary>
     public int Failed { get; init; }
 
-    /// <summary>Every object handled.</summary>
-    public int Total => Saved + Changed + Skipped + Failed;
+    /// <summary>Entries copied unchanged from the base archive (incremental backups).</summary>
+    public int Copied { get; init; }
 
-    /// <summary>How long it took.</summary>
-    public TimeSpan Duration { get; init; }
+    /// <summary>Objects of the base archive deleted from the vault since (incremental backups).</summary>
+    public int Deleted { get; init; }
+
+    /// <summary>Things asked for and not saved: failed objects, refused kinds, names not found, patterns that matched nothing.</summary>
+    public int NotSaved { get; init; }
+
+    /// <summary>Every object handled.</summary>
+    public override int Total => Saved + Changed + Skipped + Failed + Copied + Deleted;
+
+    /// <inheritdoc />
+    public override string ToString()
+    {
+        if (WhatIf)
+        {
+            return "Backup planned only: nothing was written.";
+        }
+
+        var text = string.Create(CultureInfo.InvariantCulture, $"Backup {(IsComplete ? "complete" : "INCOMPLETE")}: {Saved} saved, {Changed} changed, {Skipped} skipped, {Failed} failed");
+        if (Copied > 0 || Deleted > 0)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $", {Copied} copied from the base, {Deleted} deleted since");
+        }
+
+        if (Errors > Failed)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $", {Errors - Failed} not listed (not found or refused)");
+        }
+
+        return text + string.Create(CultureInfo.InvariantCulture, $" {CostText()}; {Path}");
+    }
 }

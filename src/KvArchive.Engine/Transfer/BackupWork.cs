@@ -1,3 +1,4 @@
+using KvArchive.Engine.Archive;
 using KvArchive.Engine.Vault;
 
 namespace KvArchive.Engine.Transfer;
@@ -25,4 +26,20 @@ internal sealed record BackupWork(
 {
     /// <summary>Nothing to back up: the error of a listing (a name not found), reported in input order.</summary>
     public bool ReportOnly { get; init; }
+
+    /// <summary>An incremental backup's entry to copy from the base archive instead of calling the vault.</summary>
+    public ArchiveItem? CopyFrom { get; init; }
+
+    /// <summary>The open base archive (with <see cref="CopyFrom"/> or <see cref="DeletedFrom"/>).</summary>
+    public BackupBase? Base { get; init; }
+
+    /// <summary>An entry of the base archive whose object the vault no longer lists: recorded as deleted.</summary>
+    public ArchiveItem? DeletedFrom { get; init; }
+
+    /// <summary>
+    /// Backed up with one request, its description taken from the listing item (an incremental backup's changed
+    /// object whose last update was over before the listing read it; a later change is in the blob and moves the
+    /// updated time the next run compares).
+    /// </summary>
+    public bool FromListing { get; init; }
 }

@@ -24,6 +24,9 @@ internal sealed class ItemScope
     /// <summary>True once an error was written for the item.</summary>
     public bool Failed { get; private set; }
 
+    /// <summary>True when the item ended without work worth timing (skipped): progress leaves it out of the rate.</summary>
+    public bool Light { get; private set; }
+
     /// <summary>Work that finishes the item after its worker moved on (see <see cref="Defer"/>), or null.</summary>
     public Task? Deferred { get; private set; }
 
@@ -32,6 +35,9 @@ internal sealed class ItemScope
     /// counts as finished (its output released) when the task completes. The task owns the scope from then on.
     /// </summary>
     public void Defer(Task completion) => Deferred = completion;
+
+    /// <summary>Marks the item as one that took no real work (see <see cref="Light"/>).</summary>
+    public void MarkLight() => Light = true;
 
     public void WriteObject(object record) => _held.Add(host => host.WriteObject(record));
 

@@ -19,13 +19,20 @@ internal sealed class RestoreItem(VaultCalls calls, VaultHealth health, RestoreO
     {
         if (work.Error is not null)
         {
-            outcomes.Fail(work, scope, work.Error);
+            outcomes.Fail(work, scope, work.Error, writeError: !work.ErrorReported);
             return;
         }
 
         var item = work.Item!;
         if (!item.HasBlob)
         {
+            if (options.PlanOnly)
+            {
+                scope.MarkLight();
+                outcomes.Plan(work, scope, RestorePlan.WouldSkip, $"would skip: no backup in the archive ({item.Status.ToString().ToLowerInvariant()} at backup: {item.Reason ?? "no reason recorded"})");
+                return;
+            }
+
             outcomes.Skip(work, scope, $"The archive holds no backup of the {item.Type.Word()} '{item.Name}' ({item.Status.ToString().ToLowerInvariant()} at backup: {item.Reason ?? "no reason recorded"}).");
             return;
         }
@@ -59,6 +66,7 @@ internal sealed class RestoreItem(VaultCalls calls, VaultHealth health, RestoreO
         var restoreApproved = false;
         var purgeApproved = false;
         var replans = 0;
+        var purged = false;
         var names = await TargetNamesAsync(work).ConfigureAwait(false);
         while (true)
         {
@@ -66,14 +74,32 @@ internal sealed class RestoreItem(VaultCalls calls, VaultHealth health, RestoreO
             var state = names?.StateOf(work.Name)
                 ?? await calls.CallAsync(ct => client.GetNameStateAsync(work.Type, work.Name, ct), cancellationToken).ConfigureAwait(false);
             names = null;
-            work.State = state;
+
+            // The record says what was there before the restore acted: after a purge, the name being free is its doing.
+            if (!purged)
+            {
+                work.State = state;
+            }
+
             var step = RestorePlanner.Next(state, options, restoreApproved, purgeApproved);
+            if (options.PlanOnly)
+            {
+                var (future, reason) = RestorePlanner.Future(step, state);
+                if (future is RestorePlan.WouldSkip)
+                {
+                    scope.MarkLight();
+                }
+
+                outcomes.Plan(work, scope, future, reason);
+                return;
+            }
+
             if (RestorePlanner.Question(step, work.Type) is var (action, plan))
             {
                 var target = work.Describe(plan);
                 if (!await scope.ShouldProcessAsync(target, action, cancellationToken).ConfigureAwait(false))
                 {
-                    outcomes.Plan(work, scope, $"{action}: {target}");
+                    outcomes.Plan(work, scope, RestorePlan.Declined, $"{action}: {target}");
                     return;
                 }
 
@@ -98,6 +124,7 @@ internal sealed class RestoreItem(VaultCalls calls, VaultHealth health, RestoreO
 
                 case RestoreStep.Purge:
                     await PurgeAsync(work, scope, cancellationToken).ConfigureAwait(false);
+                    purged = true;
                     await waiting.PauseAsync(work, cancellationToken).ConfigureAwait(false);
                     continue;
 

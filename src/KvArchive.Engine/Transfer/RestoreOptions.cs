@@ -12,8 +12,20 @@ public sealed class RestoreOptions
     /// <summary>What to do when the name is soft-deleted in the target (default: fail the entry).</summary>
     public SoftDeletedObjectPolicy SoftDeletedPolicy { get; init; } = SoftDeletedObjectPolicy.Fail;
 
+    /// <summary>
+    /// Restores the entries that verify from an archive that failed its checks; each damaged entry fails with its
+    /// problem. Without it a damaged archive restores nothing (<see cref="Vault.KvErrorIds.ArchiveVerificationFailed"/>).
+    /// </summary>
+    public bool SkipDamagedEntries { get; init; }
+
     /// <summary>Entries restored at the same time (1-64).</summary>
     public int ThrottleLimit { get; init; } = TransferDefaults.ThrottleLimit;
+
+    /// <summary>
+    /// Plan only (-WhatIf): nothing is asked or changed; each entry's record says what would happen to it, in the
+    /// future tense, and the errors come after the plan.
+    /// </summary>
+    public bool PlanOnly { get; init; }
 
     /// <summary>How many entries are coming, when the caller knows (for percent and time left).</summary>
     public int? ExpectedCount { get; init; }

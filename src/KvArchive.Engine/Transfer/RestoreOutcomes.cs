@@ -8,15 +8,30 @@ internal sealed class RestoreOutcomes
 {
     public OutcomeCounts<RestoreStatus> Counts { get; } = new();
 
+    /// <summary>The planned entries by what would happen to them.</summary>
+    public OutcomeCounts<RestorePlan> Plans { get; } = new();
+
     public void Restored(RestoreWork work, ItemScope scope) => End(work, scope, RestoreStatus.Restored, null);
 
-    public void Skip(RestoreWork work, ItemScope scope, string reason) => End(work, scope, RestoreStatus.Skipped, reason);
-
-    public void Plan(RestoreWork work, ItemScope scope, string plan) => End(work, scope, RestoreStatus.Planned, plan);
-
-    public void Fail(RestoreWork work, ItemScope scope, KvException error)
+    public void Skip(RestoreWork work, ItemScope scope, string reason)
     {
-        scope.WriteError(new KvError(error, (object?)work.Item ?? $"{work.Type.Word()} {work.Name}"));
+        scope.MarkLight();
+        End(work, scope, RestoreStatus.Skipped, reason);
+    }
+
+    public void Plan(RestoreWork work, ItemScope scope, RestorePlan plan, string reason)
+    {
+        Plans.Add(plan, work.Type);
+        End(work, scope, RestoreStatus.Planned, reason);
+    }
+
+    public void Fail(RestoreWork work, ItemScope scope, KvException error, bool writeError = true)
+    {
+        if (writeError)
+        {
+            scope.WriteError(new KvError(error, (object?)work.Item ?? $"{work.Type.Word()} {work.Name}"));
+        }
+
         End(work, scope, RestoreStatus.Failed, error.Message);
     }
 

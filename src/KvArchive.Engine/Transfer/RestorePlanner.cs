@@ -27,4 +27,17 @@ internal static class RestorePlanner
         RestoreStep.AskRestore => ($"Restore the {type.Word()} from the archive", "name is free: restore"),
         _ => null,
     };
+
+    /// <summary>What a step would do, said as a plan (-WhatIf): the kind of plan and its words, in the future tense.</summary>
+    public static (RestorePlan Plan, string Reason) Future(RestoreStep step, KvNameState state) => step switch
+    {
+        RestoreStep.SkipExisting => (RestorePlan.WouldSkip, "would skip: exists"),
+        RestoreStep.FailExisting => (RestorePlan.WouldFail, "would fail: exists"),
+        RestoreStep.FailSoftDeleted => (RestorePlan.WouldFail, "would fail: soft-deleted"),
+        RestoreStep.AskPurge or RestoreStep.Purge => (RestorePlan.WouldPurgeAndRestore, "would purge, then restore"),
+        RestoreStep.Wait => (RestorePlan.WouldWait, state == KvNameState.BeingRecovered
+            ? "would wait: being recovered"
+            : "would wait: being deleted"),
+        _ => (RestorePlan.WouldRestore, "would restore"),
+    };
 }

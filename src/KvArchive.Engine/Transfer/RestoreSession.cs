@@ -22,7 +22,10 @@ namespace KvArchive.Engine.Transfer;
 /// <b>being deleted/recovered</b> → wait with backoff (at most <see cref="RestoreOptions.StateWaitTimeout"/>) and plan
 /// again. When ShouldProcess returns false (-WhatIf) the entry is reported as <see cref="RestoreStatus.Planned"/> with
 /// the plan as its reason, and nothing changes.</para>
-/// <para>A blob is read from the archive only after its SHA-256 checks out; a damaged entry fails alone. A blob
+/// <para>Restore verifies first: an archive is checked as a whole (<see cref="ArchiveSet"/>) before any of its entries
+/// is queued, and a damaged archive restores nothing unless <see cref="RestoreOptions.SkipDamagedEntries"/> is set (then
+/// the damaged entries fail and the others are restored). A blob is read from the archive only after its SHA-256 checks
+/// out, just before it is sent. A blob
 /// the vault rejects (another geography, corrupt) fails that entry with the service's reason and is not sent again.</para>
 /// <para>A failure that no entry can escape (<see cref="KvFailurePolicy.IsFatal"/>) ends the restore: Add or
 /// Complete throws it. Entries already restored stay restored. A transient failure (a dropped connection, a timeout,
@@ -45,7 +48,8 @@ public sealed class RestoreSession : IDisposable
     private readonly RestoreOptions _options;
     private readonly SessionCore<RestoreWork> _core;
     private readonly RestoreOutcomes _outcomes = new();
-    private readonly ArchiveSet _archives = new();
+    private readonly ArchiveSet _archives;
+    private readonly List<string> _paths = [];
     private int _enqueued;
 
     private RestoreSession(IHostContext host, RestoreOptions options, AdaptiveRateLimiter limiter, VaultClients clients, bool ownsClients, TimeProvider time)
@@ -64,11 +68,13 @@ public sealed class RestoreSession : IDisposable
             ownsClients,
             time,
             (work, scope, ct) => item!.RunAsync(work, scope, ct),
-            Stopped)
+            Stopped,
+            holdErrors: options.PlanOnly)
         {
-            OnDispose = _archives.Dispose,
+            OnDispose = () => _archives?.Dispose(),
         };
         item = new RestoreItem(_core.Calls, _core.Health, options, time, _outcomes, _core.Token);
+        _archives = new ArchiveSet(options.SkipDamagedEntries, _core.Token, host.WriteWarning);
     }
 
     /// <summary>The rate control in use (the one of the options, or the session's own).</summary>
@@ -95,7 +101,13 @@ public sealed class RestoreSession : IDisposable
         ArgumentNullException.ThrowIfNull(item);
         _core.ThrowIfDisposed();
         var reader = _archives.Open(item.Path, out var error);
-        Enqueue(item, reader, error);
+        if (reader is null && _archives.FirstReport(item.Path))
+        {
+            // The archive's own failure is reported once; its further entries are counted as left.
+            throw error!;
+        }
+
+        Enqueue(item, reader, error, errorReported: reader is null);
     }
 
     /// <summary>
@@ -118,6 +130,7 @@ public sealed class RestoreSession : IDisposable
                 ObjectType = type,
                 ObjectName = name,
             };
+            Remember(path);
             _core.Add(new RestoreWork(null, type, name, path, null, null, null, error));
             return;
         }
@@ -125,41 +138,104 @@ public sealed class RestoreSession : IDisposable
         Enqueue(item, reader, error);
     }
 
-    /// <summary>Restores every entry of an archive.</summary>
-    /// <exception cref="KvException">The archive cannot be opened (not found, damaged, newer format).</exception>
-    public void AddArchive(string archivePath)
+    /// <summary>
+    /// Restores every entry of an archive (those <paramref name="filter"/> accepts, when given). A Key Vault backup
+    /// file (az CLI, Az PowerShell, the portal: the blob alone) is restored as a one-entry archive: its kind from the
+    /// blob's header, or <paramref name="type"/> (a key's and a certificate's blobs look alike); its name from the
+    /// file's name, or <paramref name="name"/>.
+    /// </summary>
+    /// <exception cref="KvException">The file cannot be opened (not found, damaged, newer format, neither an archive
+    /// nor a backup file).</exception>
+    public void AddArchive(string archivePath, Func<ArchiveItem, bool>? filter = null, KvObjectType? type = null, string? name = null)
     {
         _core.ThrowIfDisposed();
-        var reader = _archives.Open(Path.GetFullPath(archivePath), out var error) ?? throw error!;
+        var path = Path.GetFullPath(archivePath);
+        var reader = _archives.Open(path, out var error, type, name);
+        if (reader is null)
+        {
+            _archives.FirstReport(path);
+            throw error!;
+        }
+
+        Expect(reader.Items.Count);
         foreach (var item in reader.Items)
         {
-            Enqueue(item, reader, null);
+            if (filter is null || filter(item))
+            {
+                Enqueue(item, reader, null);
+            }
         }
     }
 
-    /// <summary>Waits for every entry and returns the counts.</summary>
+    /// <summary>
+    /// Reports an input the caller could not read (an archive that is missing or damaged): an error of the run, so
+    /// the run is not complete, written after the plan when planning.
+    /// </summary>
+    public void ReportError(KvException error, object? target)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        _core.Host.WriteError(new KvError(error, target));
+    }
+
+    /// <summary>
+    /// Says how many more entries are coming (e.g. those of an archive that passed a filter), so progress shows
+    /// percent and time left from the start; <see cref="AddArchive"/> says it itself.
+    /// </summary>
+    public void Expect(int count) => _core.Expect(count);
+
+    /// <summary>
+    /// Waits for every entry and returns the counts. A plan (<see cref="RestoreOptions.PlanOnly"/>) writes its
+    /// errors only now, after every entry's record.
+    /// </summary>
     /// <exception cref="KvException">Cancelled (<see cref="KvErrorIds.Cancelled"/>).</exception>
     public RestoreSummary Complete()
     {
-        _core.Complete();
+        try
+        {
+            _core.Complete();
+        }
+        finally
+        {
+            _core.Host.ReleaseErrors();
+        }
+
         var counts = _outcomes.Counts;
+        var failed = counts.Of(RestoreStatus.Failed);
+        var planned = counts.Of(RestoreStatus.Planned);
         return new RestoreSummary
         {
+            Paths = _paths.ToArray(),
             Restored = counts.Of(RestoreStatus.Restored),
             Skipped = counts.Of(RestoreStatus.Skipped),
-            Failed = counts.Of(RestoreStatus.Failed),
-            Planned = counts.Of(RestoreStatus.Planned),
+            Failed = failed,
+            Planned = planned,
+            Errors = Math.Max(_core.Host.Errors, failed),
+            IsComplete = !_options.PlanOnly && failed == 0 && planned == 0 && _core.Host.Errors == 0,
+            Counts = _options.PlanOnly ? _outcomes.Plans.Snapshot() : counts.Snapshot(),
             Duration = _core.Elapsed,
+            Requests = RateLimiter.ResponseCount,
+            Throttled = RateLimiter.ThrottledCount,
+            WhatIf = _options.PlanOnly,
         };
     }
 
     /// <summary>Stops any work still running and closes the archives (and the clients the session made).</summary>
     public void Dispose() => _core.Dispose();
 
-    private void Enqueue(ArchiveItem item, ArchiveReader? reader, KvException? error)
+    private void Remember(string path)
     {
+        if (!_paths.Contains(path, StringComparer.Ordinal))
+        {
+            _paths.Add(path);
+        }
+    }
+
+    private void Enqueue(ArchiveItem item, IArchiveSource? reader, KvException? error, bool errorReported = false)
+    {
+        Remember(item.Path);
         var targetUri = _options.TargetVaultUri ?? _core.SingleClient?.VaultUri ?? item.SourceVaultUri;
         IVaultClient? client = null;
+        error ??= reader is null ? null : _archives.DamageOf(item);
         if (error is null)
         {
             if (targetUri is null)
@@ -177,7 +253,7 @@ public sealed class RestoreSession : IDisposable
         // their names one by one (two requests each), which costs less than listing a large vault.
         var byListing = ++_enqueued >= ListingThreshold;
         var listingLimit = ListingCost * _archives.EntriesOf(item.Type);
-        _core.Add(new RestoreWork(item, item.Type, item.Name, item.Path, reader, client, targetUri, error) { ListingLimit = byListing ? listingLimit : 0 });
+        _core.Add(new RestoreWork(item, item.Type, item.Name, item.Path, reader, client, targetUri, error) { ListingLimit = byListing ? listingLimit : 0, ErrorReported = errorReported });
     }
 
     private KvException Stopped(KvException cause)

@@ -12,10 +12,13 @@ namespace KvArchive.Engine.Transfer;
 /// <param name="Client">The target vault's client; null when <paramref name="Error"/> says why there is none.</param>
 /// <param name="TargetVaultUri">The vault it is restored into.</param>
 /// <param name="Error">A failure known before any call; the entry fails with it.</param>
-internal sealed record RestoreWork(ArchiveItem? Item, KvObjectType Type, string Name, string ArchivePath, ArchiveReader? Reader, IVaultClient? Client, Uri? TargetVaultUri, KvException? Error)
+internal sealed record RestoreWork(ArchiveItem? Item, KvObjectType Type, string Name, string ArchivePath, IArchiveSource? Reader, IVaultClient? Client, Uri? TargetVaultUri, KvException? Error)
 {
     /// <summary>Plan from listings of the target when it holds at most this many names of the type; 0: read the name alone.</summary>
     public int ListingLimit { get; init; }
+
+    /// <summary>Its archive's failure was reported already: the entry is counted as failed without repeating the error.</summary>
+    public bool ErrorReported { get; init; }
 
     /// <summary>What the name was in the target when last planned (one worker at a time).</summary>
     public KvNameState? State { get; set; }

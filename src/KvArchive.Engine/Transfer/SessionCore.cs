@@ -31,6 +31,7 @@ internal sealed class SessionCore<TWork> : IDisposable
     /// <param name="time">The clock.</param>
     /// <param name="work">One item's algorithm, on a worker.</param>
     /// <param name="stopped">The error a stop ends the run with (it says what was left behind).</param>
+    /// <param name="holdErrors">Hold the errors back until <see cref="SessionHost.ReleaseErrors"/> (a plan).</param>
     public SessionCore(
         IHostContext host,
         int throttleLimit,
@@ -41,8 +42,10 @@ internal sealed class SessionCore<TWork> : IDisposable
         bool ownsClients,
         TimeProvider time,
         Func<TWork, ItemScope, CancellationToken, Task> work,
-        Func<KvException, KvException> stopped)
+        Func<KvException, KvException> stopped,
+        bool holdErrors = false)
     {
+        Host = new SessionHost(host, holdErrors);
         Limiter = limiter;
         Calls = new VaultCalls(limiter);
         Health = new VaultHealth(Calls);
@@ -50,8 +53,11 @@ internal sealed class SessionCore<TWork> : IDisposable
         _clients = clients;
         _ownsClients = ownsClients;
         _stopped = stopped;
-        _runner = new TransferRunner<TWork>(host, TransferDefaults.CheckThrottleLimit(throttleLimit), new TransferProgress(activity, expected, limiter, time), work);
+        _runner = new TransferRunner<TWork>(Host, TransferDefaults.CheckThrottleLimit(throttleLimit), new TransferProgress(activity, expected, limiter, time), work);
     }
+
+    /// <summary>The host every call of the run goes through (it counts the errors, and holds them for a plan).</summary>
+    public SessionHost Host { get; }
 
     public AdaptiveRateLimiter Limiter { get; }
 
@@ -100,6 +106,9 @@ internal sealed class SessionCore<TWork> : IDisposable
 
     /// <summary>The client of a vault the whole run needs (a listing): any failure ends the run.</summary>
     public IVaultClient RequireClient(Uri vaultUri) => Guard(() => _clients.Get(vaultUri));
+
+    /// <summary>Raises the count of items known to be coming (percent and time left); the driving thread only.</summary>
+    public void Expect(int count) => _runner.Expect(count);
 
     /// <summary>Queues an item; the driving thread only.</summary>
     public void Add(TWork work)

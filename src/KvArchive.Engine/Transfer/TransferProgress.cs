@@ -27,7 +27,7 @@ internal sealed class TransferProgress
     }
 
     /// <summary>Writes progress unless it was written less than <see cref="Interval"/> ago.</summary>
-    public void Tick(IHostContext host, int added, int finished, int failed, bool inputComplete)
+    public void Tick(IHostContext host, Counts counts, bool inputComplete)
     {
         var now = _time.GetTimestamp();
         if (_lastWritten != long.MinValue && _time.GetElapsedTime(_lastWritten, now) < Interval)
@@ -36,19 +36,32 @@ internal sealed class TransferProgress
         }
 
         _lastWritten = now;
-        host.WriteProgress(Build(added, finished, failed, inputComplete, now));
+        host.WriteProgress(Build(counts, inputComplete, now));
     }
 
     /// <summary>Ends the activity.</summary>
     public void Complete(IHostContext host, int finished, int failed)
         => host.WriteProgress(new KvProgress(_activity, $"{finished} objects done, {failed} failed", 100, 0, Completed: true));
 
-    internal KvProgress Build(int added, int finished, int failed, bool inputComplete, long now)
+    /// <summary>
+    /// Counts and rate; percent and time left once the total is known (the input ended, or the caller said how
+    /// many items come). Items that took no work (skipped) count as done but not in the rate: time left is
+    /// what the remaining items take at the pace of real work, not of skips that finish in no time.
+    /// </summary>
+    internal KvProgress Build(Counts counts, bool inputComplete, long now)
     {
-        int? total = inputComplete ? added : _expected is { } e ? Math.Max(e, added) : null;
+        var (added, finished, failed, light, expected) = counts;
+        var known = Math.Max(expected, _expected ?? 0);
+        int? total = inputComplete ? added : known > 0 ? Math.Max(known, added) : null;
         var seconds = _time.GetElapsedTime(_started, now).TotalSeconds;
-        var rate = seconds > 0.5 ? finished / seconds : 0;
+        var worked = finished - light;
+        var rate = seconds > 0.5 ? worked / seconds : 0;
         var status = total is { } t ? $"{finished} of {t} objects" : $"{finished} of {added}+ objects";
+        if (light > 0)
+        {
+            status += $" ({light} skipped)";
+        }
+
         if (rate > 0)
         {
             status += $", {rate:0.#}/s";
@@ -65,7 +78,15 @@ internal sealed class TransferProgress
         }
 
         var percent = total is { } p && p > 0 ? Math.Clamp(finished * 100 / p, 0, 100) : -1;
-        var left = total is { } r && rate > 0 ? (int)Math.Ceiling((r - finished) / rate) : -1;
+        var left = total is { } r && rate > 0 ? (int)Math.Ceiling(Math.Max(0, r - finished) / rate) : -1;
         return new KvProgress(_activity, status, percent, left);
     }
+
+    /// <summary>The runner's counts at one moment.</summary>
+    /// <param name="Added">Items queued.</param>
+    /// <param name="Finished">Items done (any outcome).</param>
+    /// <param name="Failed">Items that wrote an error.</param>
+    /// <param name="Light">Items done without real work (skipped).</param>
+    /// <param name="Expected">Items the caller said are coming.</param>
+    internal readonly record struct Counts(int Added, int Finished, int Failed, int Light, int Expected);
 }

@@ -32,6 +32,8 @@ internal sealed class TransferRunner<TItem> : IDisposable
     private int _added;
     private int _finished;
     private int _failed;
+    private int _light;
+    private int _expected;
     private bool _inputComplete;
     private ExceptionDispatchInfo? _fatal;
 
@@ -60,6 +62,9 @@ internal sealed class TransferRunner<TItem> : IDisposable
 
     /// <summary>Items added so far.</summary>
     public int Added => _added;
+
+    /// <summary>Raises the count of items known to be coming (e.g. the entries of an archive), for percent and time left.</summary>
+    public void Expect(int count) => _expected += Math.Max(0, count);
 
     /// <summary>Queues an item, then drains host calls while too many items are in flight; the driving thread only.</summary>
     public void Add(TItem item)
@@ -93,7 +98,7 @@ internal sealed class TransferRunner<TItem> : IDisposable
         _queue.Writer.TryComplete();
         Run(() => _finished == _added);
         Task.WaitAll(_workers);
-        _progress.Tick(_host, _added, _finished, _failed, inputComplete: true);
+        _progress.Tick(_host, new TransferProgress.Counts(_added, _finished, _failed, _light, _expected), inputComplete: true);
         _progress.Complete(_host, _finished, _failed);
     }
 
@@ -145,7 +150,7 @@ internal sealed class TransferRunner<TItem> : IDisposable
             _pump.RunUntil(
                 () => _fatal is not null || done(),
                 TransferProgress.Interval,
-                () => _progress.Tick(_host, _added, _finished, _failed, _inputComplete),
+                () => _progress.Tick(_host, new TransferProgress.Counts(_added, _finished, _failed, _light, _expected), _inputComplete),
                 _cancellation.Token);
         }
         catch (OperationCanceledException)
@@ -221,6 +226,10 @@ internal sealed class TransferRunner<TItem> : IDisposable
         if (scope.Failed)
         {
             _failed++;
+        }
+        else if (scope.Light)
+        {
+            _light++;
         }
 
         _finishedOutOfOrder.Add(scope.Sequence, scope);

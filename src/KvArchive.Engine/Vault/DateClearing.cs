@@ -53,7 +53,7 @@ internal static class DateClearing
             throw new KvException(
                 KvErrorKind.InvalidArgument,
                 KvErrorIds.InvalidArgument,
-                $"Vault '{rest.Vault.Name}' kept the {which} of {ObjectPaths.Word(type)} '{name}': it does not remove a date once set. Nothing was changed; set a new date instead, or set a new version without one.")
+                $"Vault '{rest.Vault.Name}' kept the {which} of {type.Word()} '{name}': it does not remove a date once set. Nothing was changed; set a new date instead, or set a new version without one.")
             {
                 ObjectType = type,
                 ObjectName = name,

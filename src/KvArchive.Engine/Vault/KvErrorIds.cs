@@ -45,10 +45,30 @@ public static class KvErrorIds
     public const string ArchiveExists = "KvArchiveExists";
     /// <summary>The archive could not be written (disk full, permissions, a path that is not a file).</summary>
     public const string ArchiveWriteFailed = "KvArchiveWriteFailed";
+    /// <summary>A part of an archive is larger than a reader accepts (a damaged or hostile file).</summary>
+    public const string ArchiveLimitExceeded = "KvArchiveLimitExceeded";
+    /// <summary>A backup saved nothing, so no archive was written (unless an empty archive was asked for).</summary>
+    public const string ArchiveEmpty = "KvArchiveEmpty";
+    /// <summary>An archive failed its whole-file checks before a restore, so nothing was restored from it.</summary>
+    public const string ArchiveVerificationFailed = "KvArchiveVerificationFailed";
+    /// <summary>An archive path cannot be used: a folder, an invalid character, a wildcard that is ambiguous or matches nothing.</summary>
+    public const string ArchivePathInvalid = "KvArchivePathInvalid";
     /// <summary>The object changed while it was being backed up; the saved copy may not be the latest.</summary>
     public const string ObjectChangedDuringBackup = "KvObjectChangedDuringBackup";
     /// <summary>The operation was stopped by the user.</summary>
     public const string Cancelled = "KvCancelled";
+    /// <summary>A file is not a Key Vault backup blob (nor an archive).</summary>
+    public const string BackupFileUnrecognized = "KvBackupFileUnrecognized";
+    /// <summary>A backup file's blob is of another kind than the one asked for (a secret's blob named as a key).</summary>
+    public const string BackupFileKindMismatch = "KvBackupFileKindMismatch";
+    /// <summary>No valid object name can be taken from a backup file's name.</summary>
+    public const string BackupFileNameInvalid = "KvBackupFileNameInvalid";
+    /// <summary>A file an export would write exists already.</summary>
+    public const string ExportFileExists = "KvExportFileExists";
+    /// <summary>The archive an incremental backup builds on cannot be used (damaged, incomplete, unreadable).</summary>
+    public const string BaseArchiveInvalid = "KvBaseArchiveInvalid";
+    /// <summary>An archive being written already holds an object of that kind and name.</summary>
+    public const string ArchiveItemDuplicate = "KvArchiveItemDuplicate";
     /// <summary>A destructive action needs confirmation and the host cannot prompt (a runbook): pass -Force.</summary>
     public const string ConfirmationRequired = "KvConfirmationRequired";
     /// <summary>An error with no more specific identifier.</summary>

@@ -23,4 +23,6 @@ public enum KvErrorKind
     InvalidData,
     /// <summary>The operation was cancelled by the user.</summary>
     Cancelled,
+    /// <summary>The operation cannot go ahead in the current state (e.g. a backup that saved nothing).</summary>
+    InvalidOperation,
 }

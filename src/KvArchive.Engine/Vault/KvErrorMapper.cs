@@ -53,7 +53,7 @@ internal static class KvErrorMapper
         var vault = context.Vault.Name;
         var subject = Subject(context);
         var said = string.IsNullOrWhiteSpace(error.Message) ? string.Empty : $" The service said: {Trim(error.Message)}";
-        var word = context.Type is { } t ? ObjectPaths.Word(t) : "object";
+        var word = context.Type is { } t ? t.Word() : "object";
         var code = error.Code ?? string.Empty;
         var innerCode = error.InnerCode ?? string.Empty;
         var message = error.Message ?? string.Empty;
@@ -225,7 +225,7 @@ internal static class KvErrorMapper
 
     private static string Subject(in ErrorContext context)
     {
-        var word = context.Type is { } t ? ObjectPaths.Word(t) : "object";
+        var word = context.Type is { } t ? t.Word() : "object";
         return context.Name is null ? word : $"{word} '{context.Name}'";
     }
 
@@ -233,7 +233,7 @@ internal static class KvErrorMapper
     private static string OperationPhrase(in ErrorContext context)
     {
         var subject = Subject(context);
-        var word = context.Type is { } t ? ObjectPaths.Word(t) : "object";
+        var word = context.Type is { } t ? t.Word() : "object";
         return context.Operation switch
         {
             VaultOperation.List => $"listing {word}s",

@@ -6,6 +6,15 @@ namespace KvArchive.Engine.Vault;
 /// </summary>
 public sealed class KvObject
 {
+    /// <summary>
+    /// Made by the engine only. No public constructor, so PowerShell cannot make a KvObject out of another object's
+    /// properties while it binds a pipeline: a record or a PSCustomObject with Type, Name and VaultUri binds by
+    /// property name, and only real objects bind to -InputObject.
+    /// </summary>
+    internal KvObject()
+    {
+    }
+
     /// <summary>Secret, Key or Certificate.</summary>
     public required KvObjectType Type { get; init; }
 
@@ -86,5 +95,6 @@ public sealed class KvObject
         new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(new Dictionary<string, string>());
 
     /// <inheritdoc />
-    public override string ToString() => Id.ToString();
+    /// <remarks>Null-safe: PowerShell can make a KvObject from another object's properties (no Id) while it binds a pipeline, and writes it.</remarks>
+    public override string ToString() => Id?.ToString() ?? $"{Type} {Name}";
 }

@@ -15,9 +15,6 @@ internal static class ObjectPaths
     /// <summary>"deletedsecrets", "deletedkeys" or "deletedcertificates".</summary>
     public static string DeletedCollection(KvObjectType type) => "deleted" + Collection(type);
 
-    /// <summary>The word for a type in messages (forwards to <see cref="KvObjectTypeText.Word"/>).</summary>
-    public static string Word(KvObjectType type) => type.Word();
-
     /// <summary>Name and version from an object id (either may be null when absent).</summary>
     public static (string? Name, string? Version) Parse(Uri? id)
     {

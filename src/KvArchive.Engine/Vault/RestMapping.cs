@@ -75,7 +75,7 @@ internal static class RestMapping
         var (name, version) = ObjectPaths.Parse(idUri);
         if (name is null)
         {
-            throw new InvalidOperationException($"Vault '{vault.Name}' returned a {ObjectPaths.Word(type)} without an id.");
+            throw new InvalidOperationException($"Vault '{vault.Name}' returned a {type.Word()} without an id.");
         }
 
         bool? enabled = null;

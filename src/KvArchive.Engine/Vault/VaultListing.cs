@@ -71,7 +71,7 @@ public static class VaultListing
 
         if (literal && !found && readable.Count > 0)
         {
-            var what = readable.Count == 1 ? ObjectPaths.Word(readable[0]) : readable.Count == 3 ? "secret, key or certificate" : string.Join(" or ", readable.Select(ObjectPaths.Word));
+            var what = readable.Count == 1 ? readable[0].Word() : readable.Count == 3 ? "secret, key or certificate" : string.Join(" or ", readable.Select(t => t.Word()));
             var state = query.InRemovedState ? "deleted " : string.Empty;
             throw new KvException(KvErrorKind.NotFound, KvErrorIds.ObjectNotFound, $"No {state}{what} named '{query.Name}' was found in vault '{client.VaultName}'.")
             {

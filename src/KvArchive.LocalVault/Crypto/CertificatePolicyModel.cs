@@ -32,6 +32,9 @@ public sealed record CertificatePolicyModel
 
     public IReadOnlyList<string> Upns { get; init; } = [];
 
+    /// <summary>True when the request named "sans", even empty: the service then echoes "sans": {} in the policy.</summary>
+    public bool SansGiven { get; init; }
+
     public IReadOnlyList<string> Ekus { get; init; } = ["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"];
 
     public IReadOnlyList<string> KeyUsage { get; init; } = ["digitalSignature", "keyEncipherment"];
@@ -40,6 +43,9 @@ public sealed record CertificatePolicyModel
 
     /// <summary>The lifetime_actions array as JSON text.</summary>
     public string LifetimeActionsJson { get; init; } = """[{"trigger":{"lifetime_percentage":80},"action":{"action_type":"AutoRenew"}}]""";
+
+    /// <summary>The service's default lifetime action for a new policy whose issuer is Unknown (nothing renews it).</summary>
+    public const string EmailContactsLifetimeActions = """[{"trigger":{"lifetime_percentage":80},"action":{"action_type":"EmailContacts"}}]""";
 
     public string IssuerName { get; init; } = "Self";
 
@@ -111,6 +117,7 @@ public sealed record CertificatePolicyModel
             {
                 m = m with
                 {
+                    SansGiven = true,
                     DnsNames = JsonInput.StringArray(sans, "dns_names") ?? [],
                     Emails = JsonInput.StringArray(sans, "emails") ?? [],
                     Upns = JsonInput.StringArray(sans, "upns") ?? [],
@@ -204,7 +211,7 @@ public sealed record CertificatePolicyModel
         w.WriteEndObject();
         w.WriteStartObject("x509_props");
         w.WriteString("subject", Subject);
-        if (DnsNames.Count + Emails.Count + Upns.Count > 0)
+        if (SansGiven || DnsNames.Count + Emails.Count + Upns.Count > 0)
         {
             w.WriteStartObject("sans");
             WriteArray(w, "dns_names", DnsNames);

@@ -91,6 +91,13 @@ public sealed class CertificateEndpoints
 
         var basis = existingPolicy is null ? new CertificatePolicyModel() : CertificatePolicyModel.Parse(existingPolicy);
         var policy = policyElement is { } given ? CertificatePolicyModel.Read(given, basis, call.NowSeconds) : basis with { Updated = call.NowSeconds };
+        if (existingPolicy is null && policyElement is { } p && !p.TryGetProperty("lifetime_actions", out _)
+            && string.Equals(policy.IssuerName, "Unknown", StringComparison.OrdinalIgnoreCase))
+        {
+            // A new policy for an Unknown issuer defaults to e-mailing the contacts, not to renewing (recorded).
+            policy = policy with { LifetimeActionsJson = CertificatePolicyModel.EmailContactsLifetimeActions };
+        }
+
         var issued = CertificateFactory.CreateSelfSigned(policy, DateTimeOffset.FromUnixTimeSeconds(call.NowSeconds), policy.ReuseKey ? existingKey : null);
         var selfSigned = string.Equals(policy.IssuerName, "Self", StringComparison.OrdinalIgnoreCase);
         var operation = new PendingCertificateOperation
@@ -211,25 +218,22 @@ public sealed class CertificateEndpoints
 
         await AnswerPendingAsync(call, name, (_, op) =>
         {
-            if (cancel && op.Status == "inProgress")
+            if (cancel && op.Status == "inProgress" && !op.CancellationRequested)
             {
-                op.Cancel();
+                op.RequestCancellation();
                 call.Vault.MarkDirty();
             }
         });
     }
 
+    /// <summary>
+    /// Deletes the operation, not the certificate: the version the create made stays, disabled and without cer, and
+    /// loses its "pending" (recorded: GET of the certificate answers 200 after the operation's delete, the operation 404).
+    /// </summary>
     private Task DeletePendingAsync(VaultCall call) => AnswerPendingAsync(call, ObjectNames.Validate(call.Name), (entry, _) =>
     {
-        var vault = call.Vault;
         entry.Pending = null;
-        entry.RemovePlaceholders();
-        if (entry.VersionCount == 0)
-        {
-            vault.Certificates.Remove(entry);
-        }
-
-        vault.MarkDirty();
+        call.Vault.MarkDirty();
     });
 
     /// <summary>Answers a live certificate's pending operation (the CertificateOperation), after an optional change under the lock.</summary>
@@ -411,19 +415,52 @@ public sealed class CertificateEndpoints
             snapshot = ObjectSnapshot<CertificateVersion>.Of(entry!, entry!.Latest!);
         }
 
+        // As recorded: the 201 names the certificate in Location.
+        call.Http.Response.Headers.Location = $"{vault.BaseUri}/certificates/{snapshot.Name}?api-version={call.ApiVersion}";
         await JsonResponse.SendAsync(call.Http, 201, w => CertificateJson.WriteBundle(w, vault, snapshot, false));
     }
 
+    /// <summary>
+    /// One x5c entry: base64 DER, or base64 of PEM text (what the JavaScript client sends when given the bytes of a PEM
+    /// body; the service accepts it, recorded in the JS SDK's "can merge a self signed certificate").
+    /// </summary>
     private static byte[] ReadDer(string base64)
     {
+        byte[] bytes;
         try
         {
-            return Convert.FromBase64String(base64.Trim().Replace('-', '+').Replace('_', '/').PadRight((base64.Trim().Length + 3) / 4 * 4, '='));
+            bytes = DecodeBase64(base64);
         }
         catch (FormatException)
         {
             throw VaultErrors.BadParameter("Each of 'x5c' must be a base64 DER certificate.");
         }
+
+        if (bytes.Length == 0 || bytes[0] == 0x30 || bytes.Any(b => (b < 0x20 || b > 0x7E) && b != (byte)'\r' && b != (byte)'\n'))
+        {
+            return bytes;
+        }
+
+        var text = System.Text.Encoding.ASCII.GetString(bytes)
+            .Replace("-----BEGIN CERTIFICATE-----", string.Empty, StringComparison.Ordinal)
+            .Replace("-----END CERTIFICATE-----", string.Empty, StringComparison.Ordinal)
+            .Replace("\r", string.Empty, StringComparison.Ordinal)
+            .Replace("\n", string.Empty, StringComparison.Ordinal);
+        try
+        {
+            var der = DecodeBase64(text);
+            return der.Length > 0 && der[0] == 0x30 ? der : bytes;
+        }
+        catch (FormatException)
+        {
+            return bytes;
+        }
+    }
+
+    private static byte[] DecodeBase64(string base64)
+    {
+        var t = base64.Trim().Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(t.PadRight((t.Length + 3) / 4 * 4, '='));
     }
 
     /// <summary>Under the lock: the certificate entry to add a version to, after the name checks (409s).</summary>

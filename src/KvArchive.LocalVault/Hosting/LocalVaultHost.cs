@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json;
 using KvArchive.LocalVault.Auth;
 using KvArchive.LocalVault.Endpoints;
@@ -45,7 +44,11 @@ public static class LocalVaultHost
             }
         }
 
-        var tokens = new TokenService(persistence?.TokenSigningKey ?? RandomNumberGenerator.GetBytes(32));
+        // Tokens are signed with the data directory's key, else with one derived from the TLS key and the geography:
+        // every LocalVault of a geography sharing a TLS folder (a restart, the next Pester file's Start-KvLocalVault)
+        // accepts the tokens of the others, as a vault keeps accepting Entra tokens across its restarts. Token caches (MSAL's managed-identity cache is
+        // process-wide) would otherwise hand a restarted server a token it never signed.
+        var tokens = new TokenService(persistence?.TokenSigningKey ?? TlsCertificateStore.DeriveTokenSigningKey(certificate, options.Geography));
         var defaults = new VaultSettings { Geography = options.Geography, DeleteDelayMs = options.DeleteDelayMs, Throttling = options.Throttling };
         foreach (var name in options.Vaults)
         {

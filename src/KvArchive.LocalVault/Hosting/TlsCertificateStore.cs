@@ -63,6 +63,30 @@ public static class TlsCertificateStore
         throw new IOException($"Could not load or create the TLS certificate in {directory}.");
     }
 
+    /// <summary>
+    /// A token-signing key derived from the certificate's private key and the process's geography (HMAC of the key's
+    /// PKCS#8 form with a label naming the geography), so every process of one geography sharing the TLS folder signs
+    /// alike — a restart keeps its clients' tokens valid — while another geography, like another tenant, refuses
+    /// them; a random key where the private key cannot be exported.
+    /// </summary>
+    public static byte[] DeriveTokenSigningKey(X509Certificate2 certificate, string geography)
+    {
+        try
+        {
+            using AsymmetricAlgorithm? key = (AsymmetricAlgorithm?)certificate.GetECDsaPrivateKey() ?? certificate.GetRSAPrivateKey();
+            if (key is not null)
+            {
+                return HMACSHA256.HashData(key.ExportPkcs8PrivateKey(), System.Text.Encoding.UTF8.GetBytes("LocalVault token signing v1|" + geography));
+            }
+        }
+        catch (CryptographicException)
+        {
+            // A platform key store that refuses export: tokens are then this process's own.
+        }
+
+        return RandomNumberGenerator.GetBytes(32);
+    }
+
     private static X509Certificate2? TryCreate(string certificatePath, string keyPath)
     {
         var (certPem, keyPem) = Generate();

@@ -32,6 +32,12 @@ public sealed class PendingCertificateOperation
 
     public SecretVersion? Secret { get; set; }
 
+    /// <summary>
+    /// A cancellation request (PATCH cancellation_requested): the service answers it with the operation still
+    /// "inProgress" and cancellation_requested true (recorded), and the operation no longer completes.
+    /// </summary>
+    public void RequestCancellation() => CancellationRequested = true;
+
     /// <summary>Ends the operation as cancelled: the versions it would have created are dropped.</summary>
     public void Cancel()
     {

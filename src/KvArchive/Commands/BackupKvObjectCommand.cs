@@ -9,17 +9,29 @@ namespace KvArchive.Commands;
 /// <summary>
 /// <para type="synopsis">Backs up secrets, keys and certificates (every version) into one verifiable archive.</para>
 /// </summary>
-[Cmdlet(VerbsData.Backup, "KvObject", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.Backup, "KvObject", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(BackupRecord))]
+[InformationType(typeof(BackupSummary))]
 public sealed class BackupKvObjectCommand : KvVaultCommandBase
 {
+    /// <summary>The archive by path (a wildcard must match exactly one existing file).</summary>
+    public const string PathSet = "Path";
+    /// <summary>The archive by its exact path.</summary>
+    public const string LiteralPathSet = "LiteralPath";
+
     private BackupSession? _session;
 
     /// <summary>The archive file to write.</summary>
-    [Parameter(Mandatory = true, Position = 1)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
     [Alias("OutputFile")]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = string.Empty;
+
+    /// <summary>The archive file to write, taken exactly as typed (no wildcards).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = string.Empty;
 
     /// <summary>Objects to back up; wildcards are supported. With no name and no pipeline input, the whole vault.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -59,9 +71,22 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
     [Parameter]
     public SwitchParameter RecordVersions { get; set; }
 
+    /// <summary>An earlier archive to build on: unchanged objects are copied from it instead of backed up (an incremental backup).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BaseArchive { get; set; }
+
+    /// <summary>With -BaseArchive: the oldest a copied entry may be before its object is backed up again (default 7 days).</summary>
+    [Parameter]
+    public TimeSpan MaxCopiedAge { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Replaces an existing archive at the path.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
+
+    /// <summary>Writes the archive even when no object was saved (by default such a backup writes nothing and fails with KvArchiveEmpty).</summary>
+    [Parameter]
+    public SwitchParameter AllowEmpty { get; set; }
 
     /// <inheritdoc />
     protected internal override int ProgressActivityId => 0x4B57;
@@ -71,14 +96,44 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
     {
         // The rate limiter hears every answer of the command's clients from their first request.
         var limiter = new AdaptiveRateLimiter(AdaptiveRateOptions.ForKeyVault(MaxBudgetShare, MaxRequestRate > 0 ? MaxRequestRate : null));
+        var literal = ParameterSetName == LiteralPathSet;
+        string path = literal ? LiteralPath : Path;
+        try
+        {
+            path = KvArchivePath.ResolveForWrite(this, path, literal);
+        }
+        catch (KvException e)
+        {
+            ThrowTerminatingError(KvErrorRecords.Create(e, path));
+        }
+
+        string? basePath = null;
+        try
+        {
+            basePath = BaseArchive is null ? null : KvArchivePath.ResolveForWrite(this, BaseArchive, literal: true);
+        }
+        catch (KvException e)
+        {
+            ThrowTerminatingError(KvErrorRecords.Create(e, BaseArchive));
+        }
+
         var options = new BackupOptions
         {
-            Path = KvArchivePath.Resolve(this, Path),
+            Path = path,
             Force = Force,
+            BaseArchivePath = basePath,
+            MaxCopiedAge = MaxCopiedAge,
+            AllowEmpty = AllowEmpty,
             ThrottleLimit = ThrottleLimit,
             RateLimiter = limiter,
             RecordVersions = RecordVersions,
         };
+        if (MaxCopiedAge < TimeSpan.Zero)
+        {
+            ThrowTerminatingError(KvErrorRecords.Create(KvErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
+                "-MaxCopiedAge cannot be negative; 0 copies nothing (a full backup that still records deleted objects).", MaxCopiedAge));
+        }
+
         try
         {
             _session = BackupSession.Start(HostContext, options, OpenClients(limiter));
@@ -138,11 +193,9 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
         var session = _session!;
         try
         {
-            var summary = session.Complete();
-            if (!session.WhatIf)
-            {
-                WriteVerbose($"Backed up to {summary.Path}: {summary.Saved} saved, {summary.Changed} changed during backup, {summary.Skipped} skipped, {summary.Failed} failed, in {summary.Duration.TotalSeconds:0.0} s.");
-            }
+            // The records are the output; the summary goes to the information stream (shown in the console, kept by
+            // -InformationVariable), so pipelines and counts of the records stay as they are.
+            WriteSummary(session.Complete());
         }
         catch (KvException e) when (e.Kind == KvErrorKind.Cancelled && StopToken.IsCancellationRequested)
         {

@@ -8,15 +8,27 @@ namespace KvArchive.Commands;
 /// <summary>
 /// <para type="synopsis">Lists the objects an archive holds (metadata only), for inspection or to pipe into Restore-KvObject.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "KvArchiveItem")]
+[Cmdlet(VerbsCommon.Get, "KvArchiveItem", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(ArchiveItem))]
 public sealed class GetKvArchiveItemCommand : KvCommandBase
 {
-    /// <summary>The archive file.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Archive files by path; wildcards are expanded.</summary>
+    public const string PathSet = "Path";
+    /// <summary>An archive file by its exact path.</summary>
+    public const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>The archive file; wildcards are supported.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
     [Alias("FullName")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = string.Empty;
+
+    /// <summary>The archive file, taken exactly as typed (no wildcards).</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = string.Empty;
 
     /// <summary>Only objects whose name matches (wildcards).</summary>
     [Parameter(Position = 1)]
@@ -33,22 +45,37 @@ public sealed class GetKvArchiveItemCommand : KvCommandBase
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var path = KvArchivePath.Resolve(this, Path);
+        var literal = ParameterSetName == LiteralPathSet;
+        var given = literal ? LiteralPath : Path;
         var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
+        IReadOnlyList<string> paths;
         try
         {
-            using var reader = ArchiveReader.Open(path);
-            foreach (var item in reader.Items)
-            {
-                if ((Type is null || Type.Contains(item.Type)) && (patterns is null || patterns.Any(p => p.IsMatch(item.Name))))
-                {
-                    WriteObject(item);
-                }
-            }
+            paths = KvArchivePath.ResolveForRead(this, given, literal);
         }
         catch (KvException e)
         {
-            WriteKvError(e, path);
+            WriteKvError(e, given);
+            return;
+        }
+
+        foreach (var path in paths)
+        {
+            try
+            {
+                using var reader = ArchiveReader.Open(path);
+                foreach (var item in reader.Items)
+                {
+                    if ((Type is null || Type.Contains(item.Type)) && (patterns is null || patterns.Any(p => p.IsMatch(item.Name))))
+                    {
+                        WriteObject(item);
+                    }
+                }
+            }
+            catch (KvException e)
+            {
+                WriteKvError(e, path);
+            }
         }
     }
 }

@@ -142,6 +142,13 @@ public abstract class KvCommandBase : PSCmdlet, IDisposable
     }
 
     /// <summary>True when -WhatIf is on, by switch or by $WhatIfPreference.</summary>
+    /// <summary>
+    /// Writes a run's summary to the information stream: tagged PSHOST, so the console shows it (its ToString) as
+    /// Write-Host would, and <see cref="InformationTypeAttribute.SummaryTag"/>; the record's MessageData is the
+    /// summary object (-InformationVariable keeps it). 6&gt;$null or -InformationAction Ignore drop it.
+    /// </summary>
+    internal void WriteSummary(object summary) => WriteInformation(summary, ["PSHOST", InformationTypeAttribute.SummaryTag]);
+
     internal bool IsWhatIf() =>
         IsSwitchOn("WhatIf") || (!MyInvocation.BoundParameters.ContainsKey("WhatIf") && IsPreferenceOn("WhatIfPreference"));
 

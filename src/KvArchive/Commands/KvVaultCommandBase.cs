@@ -57,7 +57,15 @@ public abstract class KvVaultCommandBase : KvCommandBase
     {
         if (VaultUri is not null)
         {
-            return VaultUri;
+            // Checked here, once: a relative or IP-literal URI is refused with KvInvalidVault before any client exists.
+            try
+            {
+                return VaultAddress.Normalize(VaultUri);
+            }
+            catch (KvException e)
+            {
+                ThrowTerminatingError(KvErrorRecords.Create(e, VaultUri.OriginalString));
+            }
         }
 
         if (!string.IsNullOrEmpty(VaultName))

@@ -12,30 +12,45 @@ namespace KvArchive.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Restore, "KvObject", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByPathSet)]
 [OutputType(typeof(RestoreRecord))]
+[InformationType(typeof(RestoreSummary))]
 public sealed class RestoreKvObjectCommand : KvVaultCommandBase
 {
     /// <summary>An archive file, with optional filters.</summary>
     public const string ByPathSet = "ByPath";
+    /// <summary>An archive file by its exact path, with optional filters.</summary>
+    public const string ByLiteralPathSet = "ByLiteralPath";
     /// <summary>Entries piped from Get-KvArchiveItem.</summary>
     public const string ByArchiveItemSet = "ByArchiveItem";
 
     private RestoreSession? _session;
 
-    /// <summary>The archive file.</summary>
-    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByPathSet)]
+    /// <summary>
+    /// The archive file; wildcards are supported (each archive that matches is restored). A Key Vault backup file (az
+    /// CLI, Az PowerShell, the portal) is taken as a one-entry archive.
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByPathSet, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName", "InputFile")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = string.Empty;
 
+    /// <summary>The archive file, taken exactly as typed (no wildcards).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByLiteralPathSet)]
+    [Alias("LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = string.Empty;
+
     /// <summary>Only entries whose name matches (wildcards).</summary>
-    [Parameter(ParameterSetName = ByPathSet)]
+    [Parameter(ParameterSetName = ByPathSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = ByLiteralPathSet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(KvArchiveNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Only these kinds of entries.</summary>
-    [Parameter(ParameterSetName = ByPathSet)]
+    [Parameter(ParameterSetName = ByPathSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = ByLiteralPathSet)]
     [ValidateNotNullOrEmpty]
     public KvObjectType[]? Type { get; set; }
 
@@ -73,6 +88,10 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
     [ValidateRange(1, 100_000)]
     public int MaxRequestRate { get; set; }
 
+    /// <summary>Restores the entries that verify from an archive that failed its checks (by default a damaged archive restores nothing).</summary>
+    [Parameter]
+    public SwitchParameter SkipDamagedEntries { get; set; }
+
     /// <summary>Confirms the purges of -SoftDeletedPolicy Purge in advance.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -104,8 +123,10 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
             TargetVaultUri = target,
             ExistingPolicy = existingPolicy,
             SoftDeletedPolicy = softDeletedPolicy,
+            SkipDamagedEntries = SkipDamagedEntries,
             ThrottleLimit = ThrottleLimit,
             RateLimiter = limiter,
+            PlanOnly = IsWhatIf(),
         };
         try
         {
@@ -129,34 +150,77 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
                 return;
             }
 
-            var path = KvArchivePath.Resolve(this, Path);
-            if (Name is null && Type is null)
+            var literal = ParameterSetName == ByLiteralPathSet;
+            foreach (var path in KvArchivePath.ResolveForRead(this, literal ? LiteralPath : Path, literal))
             {
-                session.AddArchive(path);
-                return;
-            }
-
-            var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
-            using var reader = ArchiveReader.Open(path);
-            foreach (var item in reader.Items)
-            {
-                if ((Type is null || Type.Contains(item.Type)) && (patterns is null || patterns.Any(p => p.IsMatch(item.Name))))
-                {
-                    session.Add(item);
-                }
+                AddArchive(session, path);
             }
         }
         catch (KvException e) when (e.Kind == KvErrorKind.Cancelled && StopToken.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }
-        catch (KvException e) when (e.ErrorId is KvErrorIds.ArchiveNotFound or KvErrorIds.ArchiveInvalid or KvErrorIds.ArchiveVersionUnsupported)
+        catch (KvException e) when (IsArchiveProblem(e))
         {
-            WriteKvError(e, ParameterSetName == ByArchiveItemSet ? InputObject : Path);
+            // Through the session: the run is not complete, and a plan writes it after the plan.
+            session.ReportError(e, Target);
         }
         catch (KvException e)
         {
-            ThrowTerminatingError(KvErrorRecords.Create(e, ParameterSetName == ByArchiveItemSet ? InputObject : Path));
+            ThrowTerminatingError(KvErrorRecords.Create(e, Target));
+        }
+    }
+
+    private object Target => ParameterSetName switch
+    {
+        ByArchiveItemSet => InputObject,
+        ByLiteralPathSet => LiteralPath,
+        _ => Path,
+    };
+
+    private void AddArchive(RestoreSession session, string path)
+    {
+        try
+        {
+            AddEntries(session, path);
+        }
+        catch (KvException e) when (IsArchiveProblem(e))
+        {
+            // This archive restores nothing; the other archives a wildcard matched still do. Through the session:
+            // the run is not complete, and a plan writes it after the plan.
+            session.ReportError(e, path);
+        }
+    }
+
+    private static bool IsArchiveProblem(KvException e) => e.ErrorId is KvErrorIds.ArchiveNotFound or KvErrorIds.ArchiveInvalid or KvErrorIds.ArchiveVersionUnsupported
+        or KvErrorIds.ArchiveVerificationFailed or KvErrorIds.ArchiveLimitExceeded or KvErrorIds.ArchivePathInvalid
+        or KvErrorIds.BackupFileUnrecognized or KvErrorIds.BackupFileKindMismatch or KvErrorIds.BackupFileNameInvalid;
+
+    private void AddEntries(RestoreSession session, string path)
+    {
+        if (Name is null && Type is null)
+        {
+            session.AddArchive(path);
+            return;
+        }
+
+        var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
+        if (RawBackupFile.LooksLikeBackup(path))
+        {
+            // A Key Vault backup file (az, Az PowerShell, the portal) restores as a one-entry archive: a single -Type
+            // says whether a key's blob is a certificate, a single literal -Name names it.
+            var typeHint = Type is { Length: 1 } ? Type[0] : (KvObjectType?)null;
+            var nameHint = Name is [var single] && !WildcardPattern.ContainsWildcardCharacters(single) ? single : null;
+            session.AddArchive(path, item => (Type is null || Type.Contains(item.Type)) && (patterns is null || patterns.Any(p => p.IsMatch(item.Name))), typeHint, nameHint);
+            return;
+        }
+
+        using var reader = ArchiveReader.Open(path);
+        var chosen = reader.Items.Where(item => (Type is null || Type.Contains(item.Type)) && (patterns is null || patterns.Any(p => p.IsMatch(item.Name)))).ToList();
+        session.Expect(chosen.Count);
+        foreach (var item in chosen)
+        {
+            session.Add(item);
         }
     }
 
@@ -165,8 +229,9 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
     {
         try
         {
-            var summary = _session!.Complete();
-            WriteVerbose($"Restore finished in {summary.Duration.TotalSeconds:0.0} s: {summary.Restored} restored, {summary.Skipped} skipped, {summary.Failed} failed, {summary.Planned} planned only.");
+            // As for Backup-KvObject: the records are the output, the summary (with -WhatIf, the plan's totals) goes
+            // to the information stream after them and after the errors.
+            WriteSummary(_session!.Complete());
         }
         catch (KvException e) when (e.Kind == KvErrorKind.Cancelled && StopToken.IsCancellationRequested)
         {

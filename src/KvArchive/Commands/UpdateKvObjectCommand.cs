@@ -13,8 +13,13 @@ namespace KvArchive.Commands;
 public sealed class UpdateKvObjectCommand : KvObjectCommandBase
 {
     /// <summary>A version id (by name); the latest version when omitted.</summary>
-    [Parameter(ParameterSetName = ByNameSet)]
-    [ValidateNotNullOrEmpty]
+    /// <remarks>
+    /// By property name too: a piped KvObject binds by property name (-Type, -Name, -VaultUri: the default set wins
+    /// pipeline binding), so without this a version from Get-KvObject -IncludeVersions would update the latest one.
+    /// </remarks>
+    [Parameter(ParameterSetName = ByNameSet, ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
     public string? Version { get; set; }
 
     /// <summary>Enables ($true) or disables ($false) the version.</summary>
@@ -71,7 +76,7 @@ public sealed class UpdateKvObjectCommand : KvObjectCommandBase
                 continue;
             }
 
-            var version = ParameterSetName == ByNameSet ? Version : target.Version;
+            var version = ParameterSetName == ByNameSet ? (string.IsNullOrEmpty(Version) ? null : Version) : target.Version;
             var described = Describe(target with { Version = version });
             if (!ShouldProcess(described, "Update properties"))
             {

@@ -19,6 +19,7 @@ internal static class KvErrorRecords
         KvErrorKind.Connection => ErrorCategory.ConnectionError,
         KvErrorKind.InvalidData => ErrorCategory.InvalidData,
         KvErrorKind.Cancelled => ErrorCategory.OperationStopped,
+        KvErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
         _ => ErrorCategory.NotSpecified,
     };
 

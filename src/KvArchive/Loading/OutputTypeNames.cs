@@ -10,7 +10,8 @@ namespace KvArchive.Loading;
 /// accelerator under its own full name, never a short alias, and removed again with the module.
 /// </summary>
 /// <remarks>
-/// The list is computed, not kept by hand: every type a cmdlet declares in [OutputType] or takes as a parameter,
+/// The list is computed, not kept by hand: every type a cmdlet declares in [OutputType] or [InformationType] (its
+/// summary) or takes as a parameter,
 /// and every engine type reachable from their public properties (enums such as KvObjectType and BackupStatus,
 /// ArchiveVersion, KvError). A type added to an [OutputType] is nameable without touching this file.
 /// </remarks>
@@ -68,6 +69,8 @@ internal static class OutputTypeNames
             {
                 roots.AddRange(output.Type.Select(t => t.Type).OfType<Type>());
             }
+
+            roots.AddRange(cmdlet.GetCustomAttributes<Commands.InformationTypeAttribute>(inherit: true).Select(i => i.Type));
 
             roots.AddRange(cmdlet.GetProperties()
                 .Where(p => p.GetCustomAttributes<ParameterAttribute>(inherit: true).Any())

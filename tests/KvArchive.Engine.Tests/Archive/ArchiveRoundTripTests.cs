@@ -20,7 +20,7 @@ public sealed class ArchiveRoundTripTests : IDisposable
         var blobs = ArchiveTestData.WriteSample(path);
 
         using var reader = ArchiveReader.Open(path);
-        Assert.Equal("1.0", reader.FormatVersion);
+        Assert.Equal("1.1", reader.FormatVersion);
         Assert.False(string.IsNullOrEmpty(reader.ToolVersion));
         Assert.Equal([ArchiveTestData.Vault], reader.SourceVaults);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), reader.StartedOn);
@@ -90,7 +90,7 @@ public sealed class ArchiveRoundTripTests : IDisposable
 
         var magic = JsonNode.Parse(zip.GetEntry("kvarchive.json")!.Open())!;
         Assert.Equal("KvArchive", (string?)magic["format"]);
-        Assert.Equal("1.0", (string?)magic["formatVersion"]);
+        Assert.Equal("1.1", (string?)magic["formatVersion"]);
         var header = JsonNode.Parse(zip.GetEntry("secrets/db-password.json")!.Open())!;
         Assert.Equal("secret", (string?)header["kind"]);
         Assert.Equal("saved", (string?)header["status"]);

@@ -46,6 +46,8 @@ public sealed class VaultAddressTests
     [InlineData("https://prod.vault.azure.net/secrets/x", "path")]
     [InlineData("https://prod.vault.azure.net/?a=b", "query")]
     [InlineData("https://user:pw@prod.vault.azure.net/", "user information")]
+    [InlineData("https://[::1]:8443/", "IP address")]
+    [InlineData("https://127.0.0.1:8443/", "IP address")]
     public void Bad_vault_uris_are_refused_with_a_reason(string input, string reason)
     {
         var e = Assert.Throws<KvException>(() => VaultAddress.Normalize(new Uri(input)));

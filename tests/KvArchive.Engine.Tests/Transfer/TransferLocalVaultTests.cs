@@ -57,6 +57,13 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
         var saved = await LocalVaultTransfer.BackupAsync(backupHost, factory, ArchivePath, fixture.Server.VaultUri(source), kinds);
         Assert.Empty(backupHost.Errors.Select(e => e.Exception.Message));
         Assert.Equal(0, saved.Failed);
+
+        // The summary: complete, counts by kind adding up, the requests the run made.
+        Assert.True(saved.IsComplete);
+        Assert.Equal(Path.GetFullPath(ArchivePath), saved.Path);
+        Assert.Equal(saved.Total, saved.Counts.Sum(c => c.Count));
+        Assert.Equal(kinds.Order(), saved.Counts.Select(c => c.Type).Distinct().Order());
+        Assert.InRange(saved.Requests, saved.Saved * 2, 100_000);
         var check = ArchiveReader.Verify(ArchivePath);
         Assert.True(check.IsValid, string.Join("\n", check.Errors.Select(e => e.Exception.Message)));
         if (certificates)
@@ -71,6 +78,9 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
         var restored = await LocalVaultTransfer.RestoreAsync(restoreHost, factory, ArchivePath, new RestoreOptions { TargetVaultUri = fixture.Server.VaultUri(target) });
         Assert.Empty(restoreHost.Errors.Select(e => e.Exception.Message));
         Assert.Equal(saved.Saved, restored.Restored);
+        Assert.True(restored.IsComplete);
+        Assert.Equal([Path.GetFullPath(ArchivePath)], restored.Paths);
+        Assert.InRange(restored.Requests, restored.Restored, 100_000);
 
         var after = await LocalVaultTransfer.SnapshotAsync(await fixture.ConnectAsync(target), kinds);
         Assert.Equal(before.Keys, after.Keys);
@@ -114,6 +124,25 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
             Assert.Equal(KvNameState.SoftDeleted, await targetClient.GetNameStateAsync(KvObjectType.Secret, "gone", default));
         }
 
+        // A plan (-WhatIf): nothing asked or changed, every record in the future tense, in input order, no errors.
+        using (var host = new RecordingHost(shouldProcess: true))
+        {
+            var plan = await LocalVaultTransfer.RestoreAsync(host, factory, ArchivePath, new RestoreOptions { TargetVaultUri = targetUri, PlanOnly = true });
+            Assert.Equal((3, 0, 0, 0), (plan.Planned, plan.Skipped, plan.Restored, plan.Failed));
+            Assert.True(plan.WhatIf);
+            Assert.False(plan.IsComplete);
+            Assert.Empty(host.ShouldProcessCalls);
+            Assert.Empty(host.Errors);
+            var records = host.Records.Cast<RestoreRecord>().ToList();
+            Assert.All(records, r => Assert.Equal(RestoreStatus.Planned, r.Status));
+            var reasons = records.ToDictionary(r => r.Name, r => r.Reason);
+            Assert.Equal("would restore", reasons["free"]);
+            Assert.Equal("would skip: exists", reasons["exists"]);
+            Assert.Equal("would fail: soft-deleted", reasons["gone"]);
+            Assert.Contains(plan.Counts, c => c.Status == "WouldFail" && c.Count == 1);
+            Assert.Equal(KvNameState.Free, await targetClient.GetNameStateAsync(KvObjectType.Secret, "free", default));
+        }
+
         // Defaults: exists → skipped, soft-deleted → failed, free → restored.
         using (var host = new RecordingHost())
         {
@@ -145,6 +174,11 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
             Assert.Equal(2, host.Errors.Count);
             Assert.Single(host.ShouldProcessCalls, c => c.Action.StartsWith("Purge", StringComparison.Ordinal));
             Assert.Equal("archive", (await targetClient.GetAsync(KvObjectType.Secret, "gone", null, default)).Tags["from"]);
+
+            // The record says what was there before the restore: soft-deleted, not the free name the purge left.
+            Assert.Equal(KvNameState.SoftDeleted, host.Records.Cast<RestoreRecord>().Single(r => r.Name == "gone").TargetState);
+            Assert.False(result.IsComplete);
+            Assert.Equal(2, result.Errors);
         }
     }
 

@@ -61,10 +61,17 @@ public sealed class PendingCertificateTests(LocalVaultFixture fx) : IClassFixtur
         Assert.True(sdk.Cer is null || sdk.Cer.Length == 0);
         Assert.Equal("Unknown", sdk.Policy.IssuerName);
 
-        // Deleting the operation takes its placeholder along.
+        // Deleting the operation leaves the certificate as the service does (JS SDK recording "can read, cancel and
+        // delete a certificate's operation"): the disabled version stays, without "pending"; the operation is gone.
         Assert.Equal(200, (await fx.SendAsync(HttpMethod.Delete, vault, "certificates/pend/pending" + Api)).StatusCode);
-        KvAssert.Error(await fx.SendAsync(HttpMethod.Get, vault, "certificates/pend" + Api), 404, "CertificateNotFound");
-        Assert.Empty((await fx.SendAsync(HttpMethod.Get, vault, "certificates" + Api)).Json["value"]!.AsArray());
+        var after = await fx.SendAsync(HttpMethod.Get, vault, "certificates/pend" + Api);
+        Assert.Equal(200, after.StatusCode);
+        Assert.Equal(id, after.Json["id"]!.GetValue<string>());
+        Assert.False(after.Json["attributes"]!["enabled"]!.GetValue<bool>());
+        Assert.Null(after.Json["pending"]);
+        Assert.Null(after.Json["cer"]);
+        KvAssert.Error(await fx.SendAsync(HttpMethod.Get, vault, "certificates/pend/pending" + Api), 404, "PendingCertificateNotFound");
+        Assert.Single((await fx.SendAsync(HttpMethod.Get, vault, "certificates" + Api)).Json["value"]!.AsArray());
     }
 
     [Fact]

@@ -15,6 +15,12 @@ namespace KvArchive.LocalVault.Tests.Conformance;
 /// from the service's own answer about them.</item>
 /// <item>Request bodies the recorder did not keep (C++ and Java) are synthesised from the operation and the service's
 /// answer (a set echoes what was set); restores send LocalVault's own blob from the session's earlier backup.</item>
+/// <item>Recorded request bodies (.NET, JavaScript) are sent as recorded, except where they carry the output of the
+/// service's own key: a verify sends LocalVault's signature of the same digest, a decrypt or unwrapKey LocalVault's
+/// ciphertext of the plaintext the service answered (from LocalVault's answer to the session's sign/encrypt/wrapKey
+/// when there was one, otherwise made on the spot). The outputs of sign, encrypt and wrapKey are random: compared by type.</item>
+/// <item>A session that cancels or deletes a certificate operation gets a vault whose operations stay in progress
+/// (certificateDelayMs), as the service's did; Retry-After and Location headers the service sent are required.</item>
 /// <item>Consecutive identical GETs are one poll loop: the last answer is the expected one, intermediate 404s are optional
 /// (INDEX.md). A list and its $skiptoken continuations are one step: LocalVault's own pages are followed to the end,
 /// each page's shape is checked, and the items are compared with the service's items of the same names.</item>
@@ -25,6 +31,7 @@ public sealed partial class SessionReplayer(LocalVaultFixture fx, RecordingSessi
     private readonly Dictionary<string, VaultRef> _vaults = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, string> _versions = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, string> _backups = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> _cryptoOutputs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _sessionNames = new(StringComparer.OrdinalIgnoreCase);
     private readonly ReplayResult _result = new(session.RelativePath);
     private string? _lastPkcs12;
@@ -87,6 +94,12 @@ public sealed partial class SessionReplayer(LocalVaultFixture fx, RecordingSessi
             if (beingDeleted)
             {
                 settings["deleteDelayMs"] = 1500;
+            }
+
+            // The service's operation was still in progress when the session cancelled or deleted it.
+            if (group.Any(c => c.Route.Kind == "certificates" && c.Route.Action == "pending" && c.Method is "PATCH" or "DELETE"))
+            {
+                settings["certificateDelayMs"] = 600_000;
             }
 
             var vault = await fx.NewVaultAsync(settings, "rp");
@@ -221,7 +234,10 @@ public sealed partial class SessionReplayer(LocalVaultFixture fx, RecordingSessi
             }
             else if (c.Method == "GET" && c.Status != 401)
             {
-                while (j < calls.Count && calls[j].Method == "GET" && calls[j].Status != 401 && calls[j].Url == c.Url)
+                // The JavaScript browser recorder re-ran the 401 probe before every poll: those probes belong to the loop,
+                // as long as an authenticated answer follows.
+                while (j < calls.Count && calls[j].Method == "GET" && calls[j].Url == c.Url
+                    && (calls[j].Status != 401 || (j + 1 < calls.Count && calls[j + 1].Method == "GET" && calls[j + 1].Url == c.Url && calls[j + 1].Status != 401)))
                 {
                     j++;
                 }
@@ -281,8 +297,17 @@ public sealed partial class SessionReplayer(LocalVaultFixture fx, RecordingSessi
         }
 
         var url = MapUrl(call.Url, vault);
-        var r = await fx.SendAsync(new HttpMethod(call.Method), url, body);
         string? note = null;
+        if (IsCryptoInput(call) && body is not null)
+        {
+            (body, note) = await SubstituteCryptoInputAsync(call, url, body);
+        }
+        else if (IsMerge(call) && body is not null)
+        {
+            (body, note) = await SubstituteMergeInputAsync(call, url, body);
+        }
+
+        var r = await fx.SendAsync(new HttpMethod(call.Method), url, body);
         if (calls.Count > 1 || IsPendingPoll(call))
         {
             // A poll loop: a synchronous server may give the final answer at once; otherwise poll as the SDK would.
@@ -298,7 +323,7 @@ public sealed partial class SessionReplayer(LocalVaultFixture fx, RecordingSessi
 
             if (calls.Count > 1)
             {
-                note = $"poll loop of {calls.Count} recorded answers ({string.Join("→", calls.Select(c => c.Status))})";
+                note = (note is null ? string.Empty : note + "; ") + $"poll loop of {calls.Count} recorded answers ({string.Join("→", calls.Select(c => c.Status))})";
             }
         }
 
@@ -462,6 +487,7 @@ public sealed partial class SessionReplayer(LocalVaultFixture fx, RecordingSessi
         }
 
         CheckContentType(expected, actual, diffs);
+        CheckOperationHeaders(expected, actual, diffs);
         var recorded = expected.Json;
         JsonNode? mine;
         try
@@ -504,9 +530,41 @@ public sealed partial class SessionReplayer(LocalVaultFixture fx, RecordingSessi
         }
     }
 
+    /// <summary>
+    /// Retry-After on a 202 create and on an operation still in progress, and Location on a 202 (pointing at the
+    /// operation): required where the service sent them, unless LocalVault already finished the operation. Only for
+    /// certificate operations: the legacy Java recorder wrote "retry-after: 0" into every answer.
+    /// </summary>
+    private static void CheckOperationHeaders(RecordedCall expected, RawResponse actual, List<string> diffs)
+    {
+        if (expected.Route.Kind != "certificates" || (expected.Status is not (201 or 202) && expected.Route.Action != "pending"))
+        {
+            return;
+        }
+
+        var finished = actual.Text.Length > 0 && actual.Json["status"] is JsonValue st && st.GetValue<string>() != "inProgress";
+        if (expected.ResponseHeaders.TryGetValue("Retry-After", out var retryAfter) && !finished)
+        {
+            var mine = actual.Header("Retry-After");
+            if (mine != retryAfter)
+            {
+                diffs.Add($"Retry-After: service {retryAfter}, LocalVault {mine ?? "(missing)"}");
+            }
+        }
+
+        if (expected.Status is 201 or 202 && expected.ResponseHeaders.TryGetValue("Location", out var location))
+        {
+            var mine = actual.Header("Location");
+            if (mine is null || StructuralComparer.IdShape(mine) != StructuralComparer.IdShape(location))
+            {
+                diffs.Add($"Location: service {StructuralComparer.IdShape(location)}, LocalVault {(mine is null ? "(missing)" : StructuralComparer.IdShape(mine))}");
+            }
+        }
+    }
+
     private static bool IsOpaqueValue(RecordedCall call)
     {
-        if (call.Route.Action == "backup")
+        if (call.Route.Action is "backup" or "sign" or "encrypt" or "wrapkey")
         {
             return true;
         }
@@ -699,9 +757,116 @@ public sealed partial class SessionReplayer(LocalVaultFixture fx, RecordingSessi
 
     // ---- state learned while replaying ----
 
+    private static bool IsMerge(RecordedCall call) => call.Method == "POST" && call.Route.Kind == "certificates" && call.Route.Action == "pending/merge";
+
+    /// <summary>
+    /// A merge sends the certificate an outside CA signed from the service's CSR: sign LocalVault's CSR instead (with a
+    /// throwaway CA), in the same encoding the recorded x5c[0] used (base64 DER, or base64 of the PEM text as the
+    /// JavaScript client sends it).
+    /// </summary>
+    private async Task<(string Body, string? Note)> SubstituteMergeInputAsync(RecordedCall call, Uri url, string body)
+    {
+        var input = JsonNode.Parse(body)!.AsObject();
+        if (input["x5c"] is not JsonArray { Count: > 0 } recordedChain)
+        {
+            return (body, null);
+        }
+
+        var pendingUrl = new Uri(url.GetLeftPart(UriPartial.Path)[..url.GetLeftPart(UriPartial.Path).LastIndexOf('/')] + url.Query);
+        var pending = await fx.SendAsync(HttpMethod.Get, pendingUrl);
+        if (pending.StatusCode != 200 || pending.Json["csr"] is not JsonValue csr)
+        {
+            return (body, $"input: LocalVault's operation answered {pending.StatusCode}, the recorded x5c was sent");
+        }
+
+        using var authority = new KvArchive.LocalVault.Tests.Certificates.MergeTestAuthority();
+        var der = authority.Sign(Convert.FromBase64String(csr.GetValue<string>()));
+        var recorded = Convert.FromBase64String(recordedChain[0]!.GetValue<string>());
+        string signed;
+        string form;
+        if (recorded.Length > 0 && recorded[0] != 0x30)
+        {
+            // The recorded entry is base64 of text: keep the text's shape (PEM body, with whatever markers it had).
+            var text = System.Text.Encoding.ASCII.GetString(recorded);
+            var begin = text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal) ? "-----BEGIN CERTIFICATE-----" : string.Empty;
+            var end = text.Contains("-----END CERTIFICATE-----", StringComparison.Ordinal) ? "-----END CERTIFICATE-----" : string.Empty;
+            signed = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(begin + Convert.ToBase64String(der) + end));
+            form = "base64 of PEM text, as recorded";
+        }
+        else
+        {
+            signed = Convert.ToBase64String(der);
+            form = "base64 DER";
+        }
+
+        input["x5c"] = new JsonArray(signed);
+        return (input.ToJsonString(), $"input: LocalVault's CSR signed by a test CA ({form})");
+    }
+
+    private static bool IsCryptoInput(RecordedCall call)
+        => call.Method == "POST" && call.Route.Kind == "keys" && call.Route.Action is "verify" or "decrypt" or "unwrapkey";
+
+    /// <summary>
+    /// The request body of a verify, decrypt or unwrapKey with the service's key output replaced by LocalVault's:
+    /// the answer LocalVault gave to the same input earlier in the session, or one made now (sign the digest; encrypt
+    /// or wrap the plaintext the service answered).
+    /// </summary>
+    private async Task<(string Body, string? Note)> SubstituteCryptoInputAsync(RecordedCall call, Uri url, string body)
+    {
+        var input = JsonNode.Parse(body)!.AsObject();
+        var recordedValue = input["value"]?.GetValue<string>();
+        var alg = input["alg"]?.GetValue<string>();
+        if (recordedValue is null || alg is null)
+        {
+            return (body, null);
+        }
+
+        if (_cryptoOutputs.TryGetValue(recordedValue, out var mine))
+        {
+            input["value"] = mine;
+            return (input.ToJsonString(), "input: LocalVault's output from earlier in the session");
+        }
+
+        // Made on the spot: the recorded input came from somewhere LocalVault's key was not (e.g. encrypted locally
+        // with the service's public key).
+        string? source;
+        string producer;
+        if (call.Route.Action == "verify")
+        {
+            source = input["digest"]?.GetValue<string>();
+            producer = "sign";
+        }
+        else
+        {
+            source = call.Status == 200 ? call.Json?["value"]?.GetValue<string>() : null;
+            producer = call.Route.Action == "decrypt" ? "encrypt" : "wrapkey";
+        }
+
+        if (source is null)
+        {
+            return (body, null);
+        }
+
+        var producerUrl = new Uri(url.GetLeftPart(UriPartial.Path)[..url.GetLeftPart(UriPartial.Path).LastIndexOf('/')] + "/" + producer + url.Query);
+        var made = await fx.SendAsync(HttpMethod.Post, producerUrl, new JsonObject { ["alg"] = alg, ["value"] = source }.ToJsonString());
+        if (made.StatusCode != 200 || made.Json["value"] is not JsonValue value)
+        {
+            return (body, $"input: LocalVault's {producer} answered {made.StatusCode}, the recorded input was sent");
+        }
+
+        input["value"] = value.GetValue<string>();
+        return (input.ToJsonString(), $"input: made by LocalVault's {producer}");
+    }
+
     private void Remember(RecordedCall call, RawResponse response)
     {
         var route = call.Route;
+        if (route.Kind == "keys" && route.Action is "sign" or "encrypt" or "wrapkey"
+            && call.Json?["value"] is JsonValue recordedOutput && response.Json["value"] is JsonValue myOutput)
+        {
+            _cryptoOutputs[recordedOutput.GetValue<string>()] = myOutput.GetValue<string>();
+        }
+
         if (route.Action == "backup" && response.Json["value"] is JsonValue blob)
         {
             _backups[route.Kind + "/" + route.Name] = blob.GetValue<string>();
@@ -795,6 +960,7 @@ public sealed partial class SessionReplayer(LocalVaultFixture fx, RecordingSessi
     {
         ("PUT", "secrets", null) => c.Route.Version is null,
         ("PUT", "keys", null) => c.Route.Version is null,
+        ("PUT", "issuers", null) => c.Route.Name is not null,
         ("POST", "keys", "create") => true,
         ("POST", "certificates", "create") => true,
         ("POST", "certificates", "import") => true,

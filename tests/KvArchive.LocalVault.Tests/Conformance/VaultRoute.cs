@@ -13,7 +13,7 @@ public sealed partial record VaultRoute(string Collection, string? Name, string?
     [GeneratedRegex("^[0-9a-f]{32}$", RegexOptions.IgnoreCase)]
     public static partial Regex VersionRegex();
 
-    /// <summary>secrets, keys or certificates (the live kind, also for deleted collections).</summary>
+    /// <summary>secrets, keys, certificates or issuers (the live kind, also for deleted collections).</summary>
     public string Kind => Collection.StartsWith("deleted", StringComparison.Ordinal) ? Collection["deleted".Length..] : Collection;
 
     public bool IsDeletedCollection => Collection.StartsWith("deleted", StringComparison.Ordinal);
@@ -32,6 +32,13 @@ public sealed partial record VaultRoute(string Collection, string? Name, string?
         }
 
         var collection = segments[0].ToLowerInvariant();
+
+        // Certificate issuers (certificates/issuers[/{name}]) are a collection of their own, not a certificate named "issuers".
+        if (collection == "certificates" && segments.Length is 2 or 3 && segments[1].Equals("issuers", StringComparison.OrdinalIgnoreCase))
+        {
+            return new VaultRoute("issuers", segments.Length == 3 ? segments[2] : null, null, null);
+        }
+
         if (segments.Length == 1)
         {
             return new VaultRoute(collection, null, null, null);

@@ -74,14 +74,20 @@ public sealed class BackupRestoreTests(ModuleFixture fixture) : IDisposable
             """).EnsureSuccess();
         Assert.True(File.Exists(archive));
 
-        // -WhatIf: the plan for each entry (the soft-deleted one would fail, and says why), and nothing changes.
-        var plan = session.Run("Restore-KvObject -Path $Archive -VaultUri $Target -AccessToken $Token -WhatIf");
-        var planned = plan.Output.ToDictionary(o => (string)o.Properties["Name"].Value, o => o.Properties["Status"].Value.ToString());
-        Assert.Equal("Planned", planned["free"]);
-        Assert.Equal("Skipped", planned["live"]);
-        Assert.Equal("Failed", planned["gone"]);
-        Assert.StartsWith("KvObjectSoftDeleted", Assert.Single(plan.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
+        // -WhatIf: the plan, as a plan: one record per entry in input order, in the future tense, no error (nothing was
+        // tried), then one line of totals (the summary, on the information stream); and nothing changes.
+        var plan = session.Run("Restore-KvObject -Path $Archive -VaultUri $Target -AccessToken $Token -WhatIf").EnsureSuccess();
+        var order = session.Run("(Get-KvArchiveItem -Path $Archive).Name").EnsureSuccess().Output.Select(o => o.ToString());
+        Assert.Equal(order, plan.Output.Select(o => (string)o.Properties["Name"].Value));
+        Assert.All(plan.Output, o => Assert.Equal("Planned", o.Properties["Status"].Value.ToString()));
+        var reasons = plan.Output.ToDictionary(o => (string)o.Properties["Name"].Value, o => (string)o.Properties["Reason"].Value);
+        Assert.Equal("would restore", reasons["free"]);
+        Assert.Equal("would skip: exists", reasons["live"]);
+        Assert.Equal("would fail: soft-deleted", reasons["gone"]);
         Assert.Contains(plan.Output, o => (string)o.Properties["Name"].Value == "free" && o.Properties["TargetState"].Value.ToString() == "Free");
+        var totals = Assert.Single(plan.Information);
+        Assert.StartsWith("Restore plan for 3 entries (3 secrets): 1 would restore, 0 would purge and restore, 1 would skip, 1 would fail; nothing was changed.", totals.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("was not restored", plan.AllText(), StringComparison.Ordinal);
         Assert.Equal(["live"], session.Run("(Get-KvObject -VaultUri $Target -AccessToken $Token).Name").EnsureSuccess().Output.Select(o => o.ToString()));
 
         // Defaults: free restored, live skipped, soft-deleted fails naming the way out.
@@ -108,6 +114,9 @@ public sealed class BackupRestoreTests(ModuleFixture fixture) : IDisposable
 
         var purged = session.Run("Restore-KvObject -Path $Archive -VaultUri $Target -AccessToken $Token -Name gone -SoftDeletedPolicy Purge -Force").EnsureSuccess();
         Assert.Equal("Restored", purged.Output.Single().Properties["Status"].Value.ToString());
+
+        // What was there before the restore: soft-deleted (the purge made it free).
+        Assert.Equal("SoftDeleted", purged.Output.Single().Properties["TargetState"].Value.ToString());
         Assert.Empty(session.Run("Get-KvObject -VaultUri $Target -AccessToken $Token -InRemovedState").EnsureSuccess().Output);
         Assert.Equal(["free", "gone", "live"], session.Run("(Get-KvObject -VaultUri $Target -AccessToken $Token).Name").EnsureSuccess().Output.Select(o => o.ToString()!).Order(StringComparer.Ordinal));
     }
@@ -192,6 +201,12 @@ public sealed class BackupRestoreTests(ModuleFixture fixture) : IDisposable
             && e.CategoryInfo.Category == ErrorCategory.InvalidData
             && (e.TargetObject?.ToString() ?? string.Empty).Contains("beta", StringComparison.Ordinal));
         Assert.DoesNotContain(run.Errors, e => (e.TargetObject?.ToString() ?? string.Empty).Contains("alpha", StringComparison.Ordinal));
+
+        // A verification states what is damaged; it restored nothing, so it says nothing of a restore.
+        var entryError = run.Errors.First(e => e.FullyQualifiedErrorId.StartsWith("KvArchiveEntryInvalid", StringComparison.Ordinal));
+        Assert.Matches("beta.* is damaged: .*\\.$", entryError.Exception.Message);
+        Assert.DoesNotContain("restored", entryError.Exception.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("another copy of the archive", entryError.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
     }
 
     private static long FindBlobOffset(byte[] file, long size, string sha256)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using KvArchive.Module.Tests.Infrastructure;
 using KvArchive.TestSupport;
+using Xunit.Abstractions;
 
 namespace KvArchive.Module.Tests.Transfer;
 
@@ -10,8 +11,53 @@ namespace KvArchive.Module.Tests.Transfer;
 /// path and never damages the archive that was there.
 /// </summary>
 [Collection(ModuleCollection.Name)]
-public sealed class ProcessKillTests(ModuleFixture fixture)
+public sealed class ProcessKillTests(ModuleFixture fixture, ITestOutputHelper log)
 {
+    [Fact]
+    public async Task Killed_backups_at_random_points_leave_no_accumulating_temp_files()
+    {
+        var directory = Directory.CreateTempSubdirectory("kvarchive-kill-").FullName;
+        try
+        {
+            var archive = Path.Combine(directory, "prod.kva");
+            var vault = await SlowVaultAsync(latencyMs: 100);
+            var random = new Random(11);
+            const int Trials = 8;
+            var maxLeft = 0;
+            for (var trial = 0; trial < Trials; trial++)
+            {
+                var delay = random.Next(0, 1500);
+                await KillBackupMidRunAsync(vault, archive, delay);
+                var left = TempFiles(directory, archive);
+                log.WriteLine($"kill trial {trial + 1}: killed {delay} ms into writing; temp files present after the kill: {left.Count}");
+                maxLeft = Math.Max(maxLeft, left.Count);
+
+                // Each new run removes the files of the killed one before it writes its own: no accumulation.
+                Assert.InRange(left.Count, 0, 2);
+                Assert.False(File.Exists(archive));
+            }
+
+            using (var session = fixture.NewSession())
+            {
+                session.Set("Vault", vault).Set("Archive", archive);
+                session.Run("Get-KvObject -VaultUri $Vault -AccessToken $Token | Backup-KvObject -AccessToken $Token -Path $Archive -Force").EnsureSuccess();
+                Assert.True((bool)session.Run("(Test-KvArchive -Path $Archive).IsComplete").EnsureSuccess().Output.Single().BaseObject);
+            }
+
+            var after = TempFiles(directory, archive);
+            log.WriteLine($"{Trials} kills, at most {maxLeft} temp files at once; after the next backup: {after.Count}");
+            Assert.Empty(after);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static List<string> TempFiles(string directory, string archive)
+        => Directory.EnumerateFiles(directory, "*", new EnumerationOptions { AttributesToSkip = 0 })
+            .Where(f => f != archive && !f.EndsWith(".ps1", StringComparison.Ordinal)).ToList();
+
     [Fact]
     public async Task A_killed_backup_leaves_no_file_at_the_path()
     {
@@ -72,7 +118,7 @@ public sealed class ProcessKillTests(ModuleFixture fixture)
     }
 
     /// <summary>Starts the backup in another process, waits until it is writing its temporary file, and kills it.</summary>
-    private async Task KillBackupMidRunAsync(Uri vault, string archive)
+    private async Task KillBackupMidRunAsync(Uri vault, string archive, int killAfterMs = 1000)
     {
         var directory = Path.GetDirectoryName(archive)!;
         var script = Path.Combine(directory, "backup.ps1");
@@ -87,6 +133,7 @@ public sealed class ProcessKillTests(ModuleFixture fixture)
         psi.Environment["IDENTITY_ENDPOINT"] = fixture.Server.IdentityEndpoint;
         psi.Environment["IDENTITY_HEADER"] = fixture.Server.IdentityHeader;
         psi.Environment["KVARCHIVE_TRUSTED_CERTIFICATE"] = fixture.Server.CertificatePath;
+        var before = Directory.EnumerateFiles(directory, "*", new EnumerationOptions { AttributesToSkip = 0 }).ToHashSet(StringComparer.Ordinal);
         using var child = Process.Start(psi)!;
         var output = child.StandardOutput.ReadToEndAsync();
         var errors = child.StandardError.ReadToEndAsync();
@@ -94,12 +141,12 @@ public sealed class ProcessKillTests(ModuleFixture fixture)
         string? partial = null;
         while (partial is null && !child.HasExited && DateTime.UtcNow < deadline)
         {
-            partial = Directory.EnumerateFiles(directory, "*", new EnumerationOptions { AttributesToSkip = 0 }).FirstOrDefault(f => f != archive && f != script);
-            Thread.Sleep(50);
+            partial = Directory.EnumerateFiles(directory, "*.partial", new EnumerationOptions { AttributesToSkip = 0 }).FirstOrDefault(f => !before.Contains(f));
+            Thread.Sleep(20);
         }
 
         Assert.NotNull(partial);
-        Thread.Sleep(1000); // into the run: objects are being written to the temporary file
+        Thread.Sleep(killAfterMs); // into the run: objects are being written to the temporary file
         if (child.HasExited)
         {
             Assert.Fail($"the backup ended before it could be killed: {await output} {await errors}");

@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security;
+using System.Text;
+using KvArchive.Engine.Archive;
+using KvArchive.Engine.Connection;
+using KvArchive.Engine.Hosting;
+using KvArchive.Engine.Transfer;
+using KvArchive.Engine.Vault;
+using KvArchive.TestSupport;
+
+// Usage: dotnet run --project bench/IncrementalBench -c Release -- [--size 10000] [--changed-percent 1]
+//        [--latency-ms 20] [--jitter-ms 5] [--throttle-limit 32] [--no-results]
+// A vault of --size objects (85 % secrets, 10 % keys, 5 % certificates) behind LocalVault's latency and budgets is
+// backed up in full; 1 % of its objects then change (half a new version, half their tags) and the backup runs again
+// with -BaseArchive. Measured: the list chain alone (every kind, page by page), and the incremental run's wall time
+// and requests against the targets of issue 14 (≤ 1.2 × the list chain; ≤ list pages + 1.1 × changed objects).
+var size = 10_000;
+var changedPercent = 1.0;
+var latencyMs = 20;
+var jitterMs = 5;
+var throttle = 32;
+var writeResults = true;
+for (var i = 0; i < args.Length; i++)
+{
+    string Next() => args[++i];
+    switch (args[i])
+    {
+        case "--size": size = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--changed-percent": changedPercent = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--latency-ms": latencyMs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--jitter-ms": jitterMs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--throttle-limit": throttle = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--no-results": writeResults = false; break;
+        default: throw new ArgumentException($"Unknown argument {args[i]}");
+    }
+}
+
+var started = DateTimeOffset.UtcNow;
+await using var server = await LocalVaultServer.StartAsync();
+const string vault = "incbench";
+await server.CreateVaultAsync(vault);
+var certificates = size * 5 / 100;
+var keys = size / 10;
+var secrets = size - keys - certificates;
+Console.WriteLine($"Seeding {size} objects ({secrets} secrets, {keys} keys, {certificates} certificates)");
+await server.SeedAsync(vault, new { secrets, keys, certificates, versions = 1, prefix = "b" });
+await server.SetFaultsAsync(vault, new { latencyMs, jitterMs });
+var token = (await server.CreateTokenAsync("bench", lifetimeSeconds: 7200)).Token;
+var secure = new SecureString();
+foreach (var c in token)
+{
+    secure.AppendChar(c);
+}
+
+secure.MakeReadOnly();
+var vaultUri = new Uri($"https://{vault}.vault.localhost:{server.Port}/");
+IVaultClient Connect(Uri uri, IRequestObserver? observer) => VaultClientFactory.Create(new VaultConnectionOptions
+{
+    VaultUri = uri,
+    CredentialKind = KvCredentialKind.AccessToken,
+    AccessToken = secure,
+    TrustedCertificatePath = server.CertificatePath,
+}, observer);
+
+async Task<long> RequestsAsync()
+{
+    var stats = await server.GetStatsAsync(vault);
+    return stats["requests"]!.GetValue<long>() - (stats["byStatus"]?["401"]?.GetValue<long>() ?? 0);
+}
+
+(BackupSummary Summary, TimeSpan Wall, long Requests) Backup(string path, string? basePath)
+{
+    server.ResetStatsAsync(vault).GetAwaiter().GetResult();
+    var host = new CountingHost();
+    var watch = Stopwatch.StartNew();
+    using var session = BackupSession.Start(host, new BackupOptions { Path = path, Force = true, ThrottleLimit = throttle, VaultUri = vaultUri, BaseArchivePath = basePath }, (Func<Uri, IRequestObserver, IVaultClient>)Connect);
+    var opened = watch.Elapsed;
+    session.AddVault();
+    var listedAt = watch.Elapsed;
+    var summary = session.Complete();
+    watch.Stop();
+    Console.WriteLine($"   started (base verified) at {opened.TotalSeconds:0.00} s, listed and queued at {listedAt.TotalSeconds:0.00} s, complete at {watch.Elapsed.TotalSeconds:0.00} s");
+    if (host.Errors > 0)
+    {
+        Console.WriteLine($"   {host.Errors} errors, the first: {host.FirstError}");
+    }
+
+    return (summary, watch.Elapsed, RequestsAsync().GetAwaiter().GetResult());
+}
+
+// Times are whole seconds: objects are copyable once their last update is over before their backup.
+await Task.Delay(3500);
+var basePath = Path.Combine(Path.GetTempPath(), $"kvarchive-incbench-base-{Environment.ProcessId}.kva");
+var nextPath = Path.Combine(Path.GetTempPath(), $"kvarchive-incbench-next-{Environment.ProcessId}.kva");
+Console.WriteLine("Full backup");
+var full = Backup(basePath, null);
+Console.WriteLine($"   {full.Summary.Saved} saved, {full.Summary.Skipped} skipped, {full.Summary.Failed} failed in {full.Wall.TotalSeconds:0.0} s, {full.Requests} requests");
+
+// 1 % of the objects change: every other one gets a new version, the others new tags (no new version).
+using var client = Connect(vaultUri, null);
+var live = new List<KvObject>();
+foreach (var type in new[] { KvObjectType.Secret, KvObjectType.Key })
+{
+    await foreach (var item in client.ListAsync(type, default))
+    {
+        if (!item.Managed)
+        {
+            live.Add(item);
+        }
+    }
+}
+
+var changed = (int)Math.Round(size * changedPercent / 100);
+var step = live.Count / changed;
+for (var i = 0; i < changed; i++)
+{
+    var item = live[i * step];
+    if (i % 2 == 0 && item.Type == KvObjectType.Secret)
+    {
+        await client.SetSecretAsync(item.Name, $"changed-{i}", new KvSecretSetOptions(), default);
+    }
+    else
+    {
+        await client.UpdateAsync(item.Type, item.Name, null, new KvPropertyUpdate { Tags = new Dictionary<string, string> { ["changed"] = $"{i}" } }, default);
+    }
+}
+
+Console.WriteLine($"Changed {changed} objects");
+await Task.Delay(3500);
+
+// The list chain alone: every kind, page after page, as the incremental run lists them.
+await server.ResetStatsAsync(vault);
+var chain = Stopwatch.StartNew();
+var listed = 0;
+foreach (var type in new[] { KvObjectType.Certificate, KvObjectType.Key, KvObjectType.Secret })
+{
+    await foreach (var _ in client.ListAsync(type, default))
+    {
+        listed++;
+    }
+}
+
+chain.Stop();
+var pages = await RequestsAsync();
+Console.WriteLine($"List chain: {listed} items, {pages} pages, {chain.Elapsed.TotalSeconds:0.00} s");
+
+Console.WriteLine("Incremental backup");
+var next = Backup(nextPath, basePath);
+var s = next.Summary;
+Console.WriteLine($"   {s.Saved} saved, {s.Copied} copied, {s.Deleted} deleted, {s.Skipped} skipped, {s.Failed} failed in {next.Wall.TotalSeconds:0.00} s, {next.Requests} requests");
+var verification = ArchiveReader.Verify(nextPath);
+Console.WriteLine($"   archive valid: {verification.IsValid}, {verification.VerifiedCount} blobs verified");
+
+var timeRatio = next.Wall.TotalSeconds / chain.Elapsed.TotalSeconds;
+var requestLimit = pages + (1.1 * changed);
+var report = new StringBuilder();
+report.AppendLine("# Incremental backup benchmark (issue 14)");
+report.AppendLine();
+report.AppendLine($"- Date: {started:yyyy-MM-dd HH:mm} UTC; machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; the cores are shared with other work (load average at the end: {LoadAverage()})");
+report.AppendLine($"- LocalVault with the service's budgets, latency {latencyMs} ms ± {jitterMs} ms per request; {size:N0} objects ({secrets:N0} secrets, {keys:N0} keys, {certificates:N0} certificates, one version each); {changed} changed since the base (every other one a new secret version, the rest new tags)");
+report.AppendLine($"- The engine's BackupSession, -ThrottleLimit {throttle}, in this process; command: `dotnet run --project bench/IncrementalBench -c Release`");
+report.AppendLine();
+report.AppendLine("| run | wall s | requests | saved | copied | deleted | skipped | failed |");
+report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+report.AppendLine($"| full backup (the base) | {full.Wall.TotalSeconds:0.0} | {full.Requests:N0} | {full.Summary.Saved:N0} | 0 | 0 | {full.Summary.Skipped:N0} | {full.Summary.Failed} |");
+report.AppendLine($"| list chain alone ({listed:N0} items) | {chain.Elapsed.TotalSeconds:0.00} | {pages:N0} | — | — | — | — | — |");
+report.AppendLine($"| incremental (-BaseArchive) | {next.Wall.TotalSeconds:0.00} | {next.Requests:N0} | {s.Saved:N0} | {s.Copied:N0} | {s.Deleted} | {s.Skipped:N0} | {s.Failed} |");
+report.AppendLine();
+report.AppendLine("## Against the targets");
+report.AppendLine();
+report.AppendLine($"- Time: {next.Wall.TotalSeconds:0.00} s = {timeRatio:0.00} × the list chain alone (target ≤ 1.2) — {(timeRatio <= 1.2 ? "met" : "**missed**")}");
+report.AppendLine($"- Requests: {next.Requests:N0} against {pages:N0} list pages + 1.1 × {changed} changed = {requestLimit:0} (target) — {(next.Requests <= requestLimit ? "met" : "**missed**")}");
+report.AppendLine($"- Archive complete and valid: {verification.IsValid}, {verification.VerifiedCount:N0} blobs verified, {verification.EntryCount:N0} entries — {(verification.IsValid && s.Failed == 0 ? "met" : "**missed**")}");
+Console.WriteLine();
+Console.WriteLine(report);
+if (writeResults)
+{
+    var results = Path.Combine(LocalVaultServer.RepoRoot(), "bench", "INCREMENTAL-RESULTS.md");
+    File.WriteAllText(results, report.ToString());
+    Console.WriteLine($"Written to {results}");
+}
+
+File.Delete(basePath);
+File.Delete(nextPath);
+return 0;
+
+static string LoadAverage()
+{
+    try
+    {
+        return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+    }
+    catch (IOException)
+    {
+        return "unknown";
+    }
+}
+
+/// <summary>Counts what a backup writes (its records and errors), keeps nothing.</summary>
+internal sealed class CountingHost : IHostContext
+{
+    public int Errors { get; private set; }
+
+    public string? FirstError { get; private set; }
+
+    public CancellationToken CancellationToken => CancellationToken.None;
+
+    public void WriteObject(object item)
+    {
+    }
+
+    public void WriteError(KvError error)
+    {
+        Errors++;
+        FirstError ??= error.Exception.Message;
+    }
+
+    public void WriteWarning(string message)
+    {
+    }
+
+    public void WriteVerbose(string message)
+    {
+    }
+
+    public void WriteDebug(string message)
+    {
+    }
+
+    public void WriteProgress(KvProgress progress)
+    {
+    }
+
+    public bool ShouldProcess(string target, string action) => true;
+}
