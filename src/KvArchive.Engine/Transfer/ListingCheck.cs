@@ -83,7 +83,10 @@ internal sealed class ListingCheck : IDisposable
             var waiter = new Waiter(finishedAt);
             _waiting.Add(name, waiter);
             _loop ??= Task.Run(LoopAsync);
-            if (_waiting.Count >= Batch || _waiting.Count >= _outstanding)
+
+            // The first waiter wakes the loop too: with nobody waiting it sleeps without a deadline, and it must
+            // start this waiter's MaxHold clock even when more objects were announced than will ever wait.
+            if (_waiting.Count == 1 || _waiting.Count >= Batch || _waiting.Count >= _outstanding)
             {
                 Wake();
             }
