@@ -63,7 +63,8 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
         Assert.Equal(Path.GetFullPath(ArchivePath), saved.Path);
         Assert.Equal(saved.Total, saved.Counts.Sum(c => c.Count));
         Assert.Equal(kinds.Order(), saved.Counts.Select(c => c.Type).Distinct().Order());
-        Assert.InRange(saved.Requests, saved.Saved * 2, 100_000);
+        // At least its backup per saved object (one request each since versions come from the listing).
+        Assert.InRange(saved.Requests, saved.Saved, 100_000);
         var check = ArchiveReader.Verify(ArchivePath);
         Assert.True(check.IsValid, string.Join("\n", check.Errors.Select(e => e.Exception.Message)));
         if (certificates)
