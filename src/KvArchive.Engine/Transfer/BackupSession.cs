@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: the backup session's whole public surface (start, the ways objects are added — queries, listed and piped objects, named requests, the incremental base — and completion) reads best in one place; the per-object algorithm is BackupItem, the counts BackupOutcomes, the manifest mapping ArchiveMapping.
 using System.Collections.Concurrent;
 using KvArchive.Engine.Archive;
 using KvArchive.Engine.Hosting;
