@@ -204,6 +204,15 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
             return;
         }
 
+        if (MyInvocation.ExpectingInput && Type is [var type] && Name is [var name] && !WildcardPattern.ContainsWildcardCharacters(name)
+            && !RawBackupFile.LooksLikeBackup(path))
+        {
+            // One entry named by the pipeline (Get-KvArchiveItem or Compare-KvArchive output bound by property name):
+            // the session's archive, opened and verified once, not the whole archive read again per piped object.
+            session.Add(path, type, name);
+            return;
+        }
+
         var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
         if (RawBackupFile.LooksLikeBackup(path))
         {
