@@ -22,6 +22,7 @@ internal sealed class ArchiveSet(bool skipDamaged = false, CancellationToken can
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, KvObjectType, string, long), KvException> _damaged = [];
     private readonly Dictionary<KvObjectType, int> _entries = [];
+    private readonly Dictionary<IArchiveSource, Dictionary<(KvObjectType, string), ArchiveItem>> _byName = [];
 
     /// <summary>The open, verified archive at a full path, or null with the reason it cannot be restored from.</summary>
     /// <param name="path">The file's full path.</param>
@@ -113,6 +114,29 @@ internal sealed class ArchiveSet(bool skipDamaged = false, CancellationToken can
         return Keep(path, reader);
     }
 
+    /// <summary>
+    /// The entry of an opened archive with this type and name (compared ignoring case), preferring one that holds a
+    /// blob; null when there is none. Indexed once per archive, so piping thousands of entries by name stays cheap.
+    /// </summary>
+    public ArchiveItem? Find(IArchiveSource source, KvObjectType type, string name)
+    {
+        if (!_byName.TryGetValue(source, out var index))
+        {
+            index = new Dictionary<(KvObjectType, string), ArchiveItem>(new TypeAndNameComparer());
+            foreach (var item in source.Items)
+            {
+                if (!index.TryGetValue((item.Type, item.Name), out var known) || (!known.HasBlob && item.HasBlob))
+                {
+                    index[(item.Type, item.Name)] = item;
+                }
+            }
+
+            _byName[source] = index;
+        }
+
+        return index.GetValueOrDefault((type, name));
+    }
+
     /// <summary>True the first time a bad archive's failure is reported; later entries of it are only counted as left.</summary>
     public bool FirstReport(string path) => _reported.Add(path);
 
@@ -147,4 +171,13 @@ internal sealed class ArchiveSet(bool skipDamaged = false, CancellationToken can
         => (type is null || item.Type == type) && (name is null || string.Equals(item.Name, name, StringComparison.Ordinal));
 
     private static (string, KvObjectType, string, long) Key(ArchiveItem item) => (item.Path, item.Type, item.Name, item.Row.HeaderOffset ?? -1);
+
+    private sealed class TypeAndNameComparer : IEqualityComparer<(KvObjectType Type, string Name)>
+    {
+        public bool Equals((KvObjectType Type, string Name) x, (KvObjectType Type, string Name) y)
+            => x.Type == y.Type && string.Equals(x.Name, y.Name, StringComparison.OrdinalIgnoreCase);
+
+        public int GetHashCode((KvObjectType Type, string Name) obj)
+            => HashCode.Combine(obj.Type, StringComparer.OrdinalIgnoreCase.GetHashCode(obj.Name));
+    }
 }

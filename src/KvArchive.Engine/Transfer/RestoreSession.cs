@@ -121,8 +121,7 @@ public sealed class RestoreSession : IDisposable
         _core.ThrowIfDisposed();
         var path = Path.GetFullPath(archivePath);
         var reader = _archives.Open(path, out var error);
-        var item = reader?.Items.FirstOrDefault(i => i.Type == type && string.Equals(i.Name, name, StringComparison.OrdinalIgnoreCase) && i.HasBlob)
-            ?? reader?.Items.FirstOrDefault(i => i.Type == type && string.Equals(i.Name, name, StringComparison.OrdinalIgnoreCase));
+        var item = reader is null ? null : _archives.Find(reader, type, name);
         if (item is null)
         {
             error ??= new KvException(KvErrorKind.NotFound, KvErrorIds.ObjectNotFound, $"The archive '{path}' holds no {type.Word()} named '{name}'.")

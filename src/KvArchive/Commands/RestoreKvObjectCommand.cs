@@ -23,6 +23,8 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
     public const string ByArchiveItemSet = "ByArchiveItem";
 
     private RestoreSession? _session;
+    private readonly Dictionary<(string, bool), IReadOnlyList<string>> _resolved = [];
+    private readonly Dictionary<string, bool> _backupFiles = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The archive file; wildcards are supported (each archive that matches is restored). A Key Vault backup file (az
@@ -151,7 +153,7 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
             }
 
             var literal = ParameterSetName == ByLiteralPathSet;
-            foreach (var path in KvArchivePath.ResolveForRead(this, literal ? LiteralPath : Path, literal))
+            foreach (var path in Resolve(literal ? LiteralPath : Path, literal))
             {
                 AddArchive(session, path);
             }
@@ -169,6 +171,32 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
         {
             ThrowTerminatingError(KvErrorRecords.Create(e, Target));
         }
+    }
+
+    /// <summary>
+    /// The archives a -Path names, resolved once per distinct input: piped entries bound by property name give the
+    /// same path thousands of times.
+    /// </summary>
+    private IReadOnlyList<string> Resolve(string path, bool literal)
+    {
+        if (!_resolved.TryGetValue((path, literal), out var paths))
+        {
+            paths = KvArchivePath.ResolveForRead(this, path, literal);
+            _resolved[(path, literal)] = paths;
+        }
+
+        return paths;
+    }
+
+    private bool IsBackupFile(string path)
+    {
+        if (!_backupFiles.TryGetValue(path, out var isFile))
+        {
+            isFile = RawBackupFile.LooksLikeBackup(path);
+            _backupFiles[path] = isFile;
+        }
+
+        return isFile;
     }
 
     private object Target => ParameterSetName switch
@@ -205,7 +233,7 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
         }
 
         if (MyInvocation.ExpectingInput && Type is [var type] && Name is [var name] && !WildcardPattern.ContainsWildcardCharacters(name)
-            && !RawBackupFile.LooksLikeBackup(path))
+            && !IsBackupFile(path))
         {
             // One entry named by the pipeline (Get-KvArchiveItem or Compare-KvArchive output bound by property name):
             // the session's archive, opened and verified once, not the whole archive read again per piped object.
@@ -214,7 +242,7 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
         }
 
         var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
-        if (RawBackupFile.LooksLikeBackup(path))
+        if (IsBackupFile(path))
         {
             // A Key Vault backup file (az, Az PowerShell, the portal) restores as a one-entry archive: a single -Type
             // says whether a key's blob is a certificate, a single literal -Name names it.
