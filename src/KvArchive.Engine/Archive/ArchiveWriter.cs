@@ -13,8 +13,11 @@ namespace KvArchive.Engine.Archive;
 /// Streams an archive to a temporary file beside the target and moves it into place only in
 /// <see cref="Commit"/>. Thread-safe: workers write entries as their backups complete. Memory holds no blob and
 /// no manifest row: each row is written as it comes to a second temporary file (its JSON), which Commit copies
-/// into the manifest, so memory stays flat however many objects there are. Disposing an uncommitted writer deletes
-/// the temporary files and leaves whatever was at the target path untouched.
+/// into the manifest, so memory stays flat however many objects there are. Disposing an uncommitted writer leaves
+/// whatever was at the target path untouched; its temporary file is deleted, or kept (with its name, a hidden
+/// <c>.name.guid.partial</c>) when it holds saved objects and nothing failed to write: the resume point of
+/// <see cref="PartialArchive"/>. Each entry is handed to the operating system as it is written, so a killed process
+/// loses at most the entry it was writing.
 /// </summary>
 internal sealed partial class ArchiveWriter : IDisposable
 {
@@ -32,6 +35,7 @@ internal sealed partial class ArchiveWriter : IDisposable
     private readonly string _formatVersion;
     private bool _committed;
     private bool _closed;
+    private bool _writeFailed;
 
     private ArchiveWriter(string path, string tempPath, bool overwrite, DateTimeOffset startedOn, FileStream file, FileStream rows, string formatVersion)
     {
@@ -62,6 +66,9 @@ internal sealed partial class ArchiveWriter : IDisposable
 
     /// <summary>Things asked for and not saved so far (failed, refused, not found).</summary>
     public int NotSavedCount { get { lock (_gate) { return _notSaved.Total; } } }
+
+    /// <summary>The temporary file, when an uncommitted writer kept it for a resumed run (see <see cref="Dispose"/>).</summary>
+    public string? KeptPath { get; private set; }
 
     /// <summary>True while everything asked for so far was saved: what the manifest's <c>complete</c> records.</summary>
     public bool IsComplete { get { lock (_gate) { return _notSaved.Total == 0; } } }
@@ -188,6 +195,7 @@ internal sealed partial class ArchiveWriter : IDisposable
             row.BlobOffset = Position();
             WriteStored(zip, document.Blob, blob);
             AddRow(row);
+            Flush();
             return row;
         }
     }
@@ -290,6 +298,7 @@ internal sealed partial class ArchiveWriter : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
             {
+                _writeFailed = true;
                 throw WriteFailed(Path, e);
             }
 
@@ -311,17 +320,21 @@ internal sealed partial class ArchiveWriter : IDisposable
         }
     }
 
-    /// <summary>Deletes the temporary file unless the archive was committed.</summary>
+    /// <summary>
+    /// Unless the archive was committed: deletes the temporary file, or keeps it for a resumed run when it holds
+    /// saved objects and no write failed (<see cref="KeptPath"/>).
+    /// </summary>
     public void Dispose()
     {
         lock (_gate)
         {
-            if (_committed)
+            if (_committed || _closed)
             {
                 return;
             }
 
             _closed = true;
+            var keep = _file is not null && !_writeFailed && _counts.Saved + _counts.Changed > 0;
 
             // The ZIP is not disposed: that would write a central directory we are about to delete.
             _zip = null;
@@ -335,7 +348,15 @@ internal sealed partial class ArchiveWriter : IDisposable
             }
 
             _file = null;
-            TryDelete(TempPath);
+            if (keep)
+            {
+                KeptPath = TempPath;
+            }
+            else
+            {
+                TryDelete(TempPath);
+            }
+
             try
             {
                 _rows?.Dispose();
@@ -396,6 +417,7 @@ internal sealed partial class ArchiveWriter : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            _writeFailed = true;
             throw WriteFailed(Path, e);
         }
 
@@ -485,6 +507,20 @@ internal sealed partial class ArchiveWriter : IDisposable
 
     private long Position() => _file!.Position;
 
+    /// <summary>Hands what was written to the operating system: a process killed after this loses none of it.</summary>
+    private void Flush()
+    {
+        try
+        {
+            _file!.Flush(flushToDisk: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _writeFailed = true;
+            throw WriteFailed(Path, e);
+        }
+    }
+
     private void WriteStored(ZipArchive zip, string name, ReadOnlySpan<byte> data)
     {
         try
@@ -495,6 +531,7 @@ internal sealed partial class ArchiveWriter : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            _writeFailed = true;
             throw WriteFailed(Path, e);
         }
     }
@@ -541,27 +578,9 @@ internal sealed partial class ArchiveWriter : IDisposable
     /// </summary>
     internal static int RemoveStaleTempFiles(string fullPath)
     {
-        var folder = System.IO.Path.GetDirectoryName(fullPath)!;
-        var prefix = "." + System.IO.Path.GetFileName(fullPath) + ".";
         var removed = 0;
-        IEnumerable<string> candidates;
-        try
+        foreach (var candidate in TempFiles(fullPath))
         {
-            candidates = Directory.EnumerateFiles(folder, prefix + "*", new EnumerationOptions { AttributesToSkip = 0, MatchCasing = MatchCasing.CaseSensitive, RecurseSubdirectories = false }).ToList();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return 0;
-        }
-
-        foreach (var candidate in candidates)
-        {
-            var rest = System.IO.Path.GetFileName(candidate)[prefix.Length..];
-            if (!TempSuffix().IsMatch(rest))
-            {
-                continue;
-            }
-
             try
             {
                 // Locked by us, then deleted as the handle closes; a live writer's lock makes the open fail.
@@ -578,6 +597,23 @@ internal sealed partial class ArchiveWriter : IDisposable
         }
 
         return removed;
+    }
+
+    /// <summary>The temporary files of writers of <paramref name="fullPath"/> (live or not): <c>.name.guid.partial</c> and its <c>.rows</c>.</summary>
+    internal static IReadOnlyList<string> TempFiles(string fullPath)
+    {
+        var folder = System.IO.Path.GetDirectoryName(fullPath)!;
+        var prefix = "." + System.IO.Path.GetFileName(fullPath) + ".";
+        try
+        {
+            return Directory.EnumerateFiles(folder, prefix + "*", new EnumerationOptions { AttributesToSkip = 0, MatchCasing = MatchCasing.CaseSensitive, RecurseSubdirectories = false })
+                .Where(f => TempSuffix().IsMatch(System.IO.Path.GetFileName(f)[prefix.Length..]))
+                .ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 
     private static KvException WriteFailed(string path, Exception e)
