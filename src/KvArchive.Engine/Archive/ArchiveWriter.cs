@@ -14,8 +14,8 @@ namespace KvArchive.Engine.Archive;
 /// <see cref="Commit"/>. Thread-safe: workers write entries as their backups complete. Memory holds no blob and
 /// no manifest row: each row is written as it comes to a second temporary file (its JSON), which Commit copies
 /// into the manifest, so memory stays flat however many objects there are. Disposing an uncommitted writer leaves
-/// whatever was at the target path untouched; its temporary file is deleted, or kept (with its name, a hidden
-/// <c>.name.guid.partial</c>) when it holds saved objects and nothing failed to write: the resume point of
+/// whatever was at the target path untouched; its temporary file is deleted, or, for a backup, kept (with its name, a
+/// hidden <c>.name.guid.partial</c>) when it holds saved objects and nothing failed to write: the resume point of
 /// <see cref="PartialArchive"/>. Each entry is handed to the operating system as it is written, so a killed process
 /// loses at most the entry it was writing.
 /// </summary>
@@ -66,6 +66,12 @@ internal sealed partial class ArchiveWriter : IDisposable
 
     /// <summary>Things asked for and not saved so far (failed, refused, not found).</summary>
     public int NotSavedCount { get { lock (_gate) { return _notSaved.Total; } } }
+
+    /// <summary>
+    /// Keeps the temporary file when the writer is disposed uncommitted, if it holds saved objects and no write failed
+    /// (a backup's resume point; an import or an export has none).
+    /// </summary>
+    public bool KeepForResume { get; init; }
 
     /// <summary>The temporary file, when an uncommitted writer kept it for a resumed run (see <see cref="Dispose"/>).</summary>
     public string? KeptPath { get; private set; }
@@ -121,7 +127,7 @@ internal sealed partial class ArchiveWriter : IDisposable
     /// is false, or its folder does not exist. <paramref name="formatVersion"/> lets tests write what another
     /// KvArchive version would state; the engine always writes <see cref="ArchiveFormat.Version"/>.
     /// </summary>
-    public static ArchiveWriter Create(string path, bool overwrite, DateTimeOffset startedOn, string? formatVersion = null)
+    public static ArchiveWriter Create(string path, bool overwrite, DateTimeOffset startedOn, string? formatVersion = null, bool keepForResume = false)
     {
         string fullPath;
         try
@@ -160,7 +166,7 @@ internal sealed partial class ArchiveWriter : IDisposable
 
             // The manifest's rows, until Commit copies them; gone when closed, whatever happens.
             var rows = new FileStream(tempPath + ".rows", FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
-            var writer = new ArchiveWriter(fullPath, tempPath, overwrite, startedOn, file, rows, formatVersion ?? ArchiveFormat.Version);
+            var writer = new ArchiveWriter(fullPath, tempPath, overwrite, startedOn, file, rows, formatVersion ?? ArchiveFormat.Version) { KeepForResume = keepForResume };
             writer.WriteHeaderEntry();
             return writer;
         }
@@ -321,8 +327,8 @@ internal sealed partial class ArchiveWriter : IDisposable
     }
 
     /// <summary>
-    /// Unless the archive was committed: deletes the temporary file, or keeps it for a resumed run when it holds
-    /// saved objects and no write failed (<see cref="KeptPath"/>).
+    /// Unless the archive was committed: deletes the temporary file, or, with <see cref="KeepForResume"/>, keeps it
+    /// for a resumed run when it holds saved objects and no write failed (<see cref="KeptPath"/>).
     /// </summary>
     public void Dispose()
     {
@@ -334,7 +340,7 @@ internal sealed partial class ArchiveWriter : IDisposable
             }
 
             _closed = true;
-            var keep = _file is not null && !_writeFailed && _counts.Saved + _counts.Changed > 0;
+            var keep = KeepForResume && _file is not null && !_writeFailed && _counts.Saved + _counts.Changed > 0;
 
             // The ZIP is not disposed: that would write a central directory we are about to delete.
             _zip = null;

@@ -129,7 +129,7 @@ public sealed class BackupSession : IDisposable
             // What interrupted runs saved: continued from with -Resume (before the writer removes their files),
             // otherwise named in a warning, as the run starts over and removes them.
             resume = proceed ? Resume(host, path, options) : null;
-            writer = proceed ? ArchiveWriter.Create(path, options.Force, TimeProvider.System.GetUtcNow()) : null;
+            writer = proceed ? ArchiveWriter.Create(path, options.Force, TimeProvider.System.GetUtcNow(), keepForResume: true) : null;
             var (limiter, vaults) = clients.Open(options.RateLimiter);
             return new BackupSession(host, options, path, writer, (backupBase, resume), limiter, vaults, clients.Owned, TimeProvider.System);
         }

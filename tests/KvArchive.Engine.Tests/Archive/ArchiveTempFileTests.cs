@@ -63,6 +63,14 @@ public sealed class ArchiveTempFileTests : IDisposable
             Assert.Null(writer.KeptPath);
         }
 
+        // Without KeepForResume (an import, an export) nothing is kept even when something was saved.
+        using (var writer = ArchiveWriter.Create(path, false, DateTimeOffset.UnixEpoch))
+        {
+            writer.WriteEntry(ArchiveTestData.Saved(KvObjectType.Secret, "a"), ArchiveTestData.Blob(1, 10));
+            writer.Dispose();
+            Assert.Null(writer.KeptPath);
+        }
+
         Assert.Empty(Files());
     }
 
@@ -71,7 +79,7 @@ public sealed class ArchiveTempFileTests : IDisposable
     {
         var path = Path.Combine(_folder, "prod.kva");
         string? kept;
-        using (var writer = ArchiveWriter.Create(path, false, DateTimeOffset.UnixEpoch))
+        using (var writer = ArchiveWriter.Create(path, false, DateTimeOffset.UnixEpoch, keepForResume: true))
         {
             writer.WriteEntry(ArchiveTestData.Saved(KvObjectType.Secret, "a"), ArchiveTestData.Blob(1, 10));
             writer.Dispose();

@@ -18,7 +18,7 @@ public sealed class PartialArchiveTests : IDisposable
     private (string Path, List<long> Ends) Interrupted(string archive, params string[] names)
     {
         var ends = new List<long>();
-        using var writer = ArchiveWriter.Create(archive, false, DateTimeOffset.UnixEpoch);
+        using var writer = ArchiveWriter.Create(archive, false, DateTimeOffset.UnixEpoch, keepForResume: true);
         for (var i = 0; i < names.Length; i++)
         {
             writer.WriteEntry(ArchiveTestData.Saved(KvObjectType.Secret, names[i]), ArchiveTestData.Blob(i, 200 + i));
@@ -83,7 +83,7 @@ public sealed class PartialArchiveTests : IDisposable
 
         // A second interrupted run (e.g. a resumed one, killed in turn) saved b again and c.
         var second = Path.Combine(_folder, $".prod.kva.{Guid.NewGuid():N}.partial");
-        using (var writer = ArchiveWriter.Create(Path.Combine(_folder, "other.kva"), false, DateTimeOffset.UnixEpoch))
+        using (var writer = ArchiveWriter.Create(Path.Combine(_folder, "other.kva"), false, DateTimeOffset.UnixEpoch, keepForResume: true))
         {
             var newer = ArchiveTestData.Saved(KvObjectType.Secret, "b");
             newer.BackedUpOn = newer.BackedUpOn!.Value.AddHours(1);
