@@ -69,12 +69,12 @@ async Task<long> RequestsAsync()
     return stats["requests"]!.GetValue<long>() - (stats["byStatus"]?["401"]?.GetValue<long>() ?? 0);
 }
 
-(BackupSummary Summary, TimeSpan Wall, long Requests) Backup(string path, string? basePath)
+(BackupSummary Summary, TimeSpan Wall, long Requests) Backup(string path, string? basePath, bool resume = false, int? stopAfterRecords = null)
 {
     server.ResetStatsAsync(vault).GetAwaiter().GetResult();
-    var host = new CountingHost();
+    var host = new CountingHost { StopAfterRecords = stopAfterRecords };
     var watch = Stopwatch.StartNew();
-    using var session = BackupSession.Start(host, new BackupOptions { Path = path, Force = true, ThrottleLimit = throttle, VaultUri = vaultUri, BaseArchivePath = basePath }, (Func<Uri, IRequestObserver, IVaultClient>)Connect);
+    using var session = BackupSession.Start(host, new BackupOptions { Path = path, Force = true, ThrottleLimit = throttle, VaultUri = vaultUri, BaseArchivePath = basePath, Resume = resume }, (Func<Uri, IRequestObserver, IVaultClient>)Connect);
     var opened = watch.Elapsed;
     session.AddVault();
     var listedAt = watch.Elapsed;
@@ -152,6 +152,39 @@ Console.WriteLine($"   {s.Saved} saved, {s.Copied} copied, {s.Deleted} deleted, 
 var verification = ArchiveReader.Verify(nextPath);
 Console.WriteLine($"   archive valid: {verification.IsValid}, {verification.VerifiedCount} blobs verified");
 
+// A backup stopped halfway (at half of its records), its last entry then torn as a killed process leaves it, and
+// the same backup with -Resume: what both runs cost together, against one full backup.
+Console.WriteLine("Backup interrupted at 50 %");
+var resumePath = Path.Combine(Path.GetTempPath(), $"kvarchive-incbench-resume-{Environment.ProcessId}.kva");
+var interruptedWatch = Stopwatch.StartNew();
+long interruptedRequests;
+try
+{
+    Backup(resumePath, null, stopAfterRecords: (size + certificates * 2) / 2);
+    throw new InvalidOperationException("the interrupted backup was not stopped");
+}
+catch (KvException e) when (e.ErrorId == KvErrorIds.Cancelled)
+{
+    interruptedRequests = await RequestsAsync();
+}
+
+interruptedWatch.Stop();
+var leftover = PartialArchive.Find(resumePath).Single();
+var savedBeforeKill = PartialArchive.Scan(leftover).Count;
+using (var torn = new FileStream(leftover, FileMode.Open, FileAccess.Write))
+{
+    torn.SetLength(torn.Length - 100);
+}
+
+var keptAfterTear = PartialArchive.Scan(leftover).Count;
+Console.WriteLine($"   stopped after {interruptedWatch.Elapsed.TotalSeconds:0.0} s: {savedBeforeKill:N0} objects saved, {keptAfterTear:N0} whole after tearing the last entry; {interruptedRequests:N0} requests");
+Console.WriteLine("Resumed backup");
+var resumed = Backup(resumePath, null, resume: true);
+var resumeVerification = ArchiveReader.Verify(resumePath);
+Console.WriteLine($"   {resumed.Summary.Saved} saved, {resumed.Summary.Copied} kept in {resumed.Wall.TotalSeconds:0.00} s, {resumed.Requests} requests; archive valid: {resumeVerification.IsValid}, {resumeVerification.VerifiedCount:N0} blobs");
+var resumeTotal = interruptedRequests + resumed.Requests;
+var resumeRatio = resumeTotal / (double)full.Requests;
+
 var timeRatio = next.Wall.TotalSeconds / chain.Elapsed.TotalSeconds;
 var requestLimit = pages + (1.1 * changed);
 var report = new StringBuilder();
@@ -166,11 +199,14 @@ report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
 report.AppendLine($"| full backup (the base) | {full.Wall.TotalSeconds:0.0} | {full.Requests:N0} | {full.Summary.Saved:N0} | 0 | 0 | {full.Summary.Skipped:N0} | {full.Summary.Failed} |");
 report.AppendLine($"| list chain alone ({listed:N0} items) | {chain.Elapsed.TotalSeconds:0.00} | {pages:N0} | — | — | — | — | — |");
 report.AppendLine($"| incremental (-BaseArchive) | {next.Wall.TotalSeconds:0.00} | {next.Requests:N0} | {s.Saved:N0} | {s.Copied:N0} | {s.Deleted} | {s.Skipped:N0} | {s.Failed} |");
+report.AppendLine($"| full backup stopped at 50 % (last entry then torn) | {interruptedWatch.Elapsed.TotalSeconds:0.0} | {interruptedRequests:N0} | {savedBeforeKill:N0} | — | — | — | — |");
+report.AppendLine($"| the same with -Resume | {resumed.Wall.TotalSeconds:0.00} | {resumed.Requests:N0} | {resumed.Summary.Saved:N0} | {resumed.Summary.Copied:N0} | {resumed.Summary.Deleted} | {resumed.Summary.Skipped:N0} | {resumed.Summary.Failed} |");
 report.AppendLine();
 report.AppendLine("## Against the targets");
 report.AppendLine();
 report.AppendLine($"- Time: {next.Wall.TotalSeconds:0.00} s = {timeRatio:0.00} × the list chain alone (target ≤ 1.2) — {(timeRatio <= 1.2 ? "met" : "**missed**")}");
 report.AppendLine($"- Requests: {next.Requests:N0} against {pages:N0} list pages + 1.1 × {changed} changed = {requestLimit:0} (target) — {(next.Requests <= requestLimit ? "met" : "**missed**")}");
+report.AppendLine($"- Resume after a stop at 50 %: {interruptedRequests:N0} + {resumed.Requests:N0} = {resumeTotal:N0} requests = {resumeRatio:0.000} × one full backup's {full.Requests:N0} (target ≤ 1.1) — {(resumeRatio <= 1.1 ? "met" : "**missed**")}; {keptAfterTear:N0} of the {savedBeforeKill:N0} saved objects kept (the torn one backed up again); resumed archive complete and valid: {resumeVerification.IsValid && resumed.Summary.IsComplete}, {resumeVerification.VerifiedCount:N0} blobs verified");
 report.AppendLine($"- Archive complete and valid: {verification.IsValid}, {verification.VerifiedCount:N0} blobs verified, {verification.EntryCount:N0} entries — {(verification.IsValid && s.Failed == 0 ? "met" : "**missed**")}");
 Console.WriteLine();
 Console.WriteLine(report);
@@ -183,6 +219,7 @@ if (writeResults)
 
 File.Delete(basePath);
 File.Delete(nextPath);
+File.Delete(resumePath);
 return 0;
 
 static string LoadAverage()
@@ -200,14 +237,24 @@ static string LoadAverage()
 /// <summary>Counts what a backup writes (its records and errors), keeps nothing.</summary>
 internal sealed class CountingHost : IHostContext
 {
+    private readonly CancellationTokenSource _stop = new();
+    private int _records;
+
     public int Errors { get; private set; }
 
     public string? FirstError { get; private set; }
 
-    public CancellationToken CancellationToken => CancellationToken.None;
+    /// <summary>Stops the run (as Ctrl+C does) once this many records were written.</summary>
+    public int? StopAfterRecords { get; init; }
+
+    public CancellationToken CancellationToken => _stop.Token;
 
     public void WriteObject(object item)
     {
+        if (++_records >= StopAfterRecords)
+        {
+            _stop.Cancel();
+        }
     }
 
     public void WriteError(KvError error)

@@ -62,3 +62,67 @@ Describe 'Incremental backup' -Tag 'Incremental', 'LocalVault' {
         $out | Should -Not -Exist
     }
 }
+
+Describe 'Resuming an interrupted backup' -Tag 'Incremental', 'LocalVault' {
+    It 'continues a backup whose process was killed, without backing up again what it saved' {
+        $vault = New-TestVault -Server $script:Server
+        $kv = @{ VaultUri = $vault; AccessToken = $script:Token }
+        $name = $vault.Host.Split('.')[0]
+        $null = Invoke-TestSeed -Server $script:Server -VaultUri $vault -Seed @{ secrets = 40; versions = 1; prefix = 'killed' }
+        # Times are whole seconds: a saved object is kept only when its last update was over before its backup.
+        Start-Sleep -Milliseconds 2500
+        $null = Invoke-LocalVaultManagement -Server $script:Server -Method Put -Path "vaults/$name/faults" -Body @{ latencyMs = 150 }
+        $path = Join-Path $TestDrive 'killed.kva'
+
+        # The backup runs in a pwsh of its own, as a runbook job would, and is killed (SIGKILL: no clean-up runs).
+        $exe = [Environment]::ProcessPath
+        $start = [Diagnostics.ProcessStartInfo]::new($exe)
+        if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $start.ArgumentList.Add([Environment]::GetCommandLineArgs()[0]) }
+        foreach ($a in '-NoProfile', '-NonInteractive', '-Command', '& { param($m, $v, $p) Import-Module $m; $t = ConvertTo-SecureString $env:KVARCHIVE_PESTER_TOKEN -AsPlainText -Force; Backup-KvObject -VaultUri $v -AccessToken $t -Path $p -ThrottleLimit 1 }', (Get-TestModuleManifest), $vault, $path) {
+            $start.ArgumentList.Add([string]$a)
+        }
+        $start.Environment['KVARCHIVE_PESTER_TOKEN'] = [Net.NetworkCredential]::new('', $script:Token).Password
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $child = [Diagnostics.Process]::Start($start)
+        $deadline = (Get-Date).AddSeconds(60)
+        $leftover = $null
+        while (-not $child.HasExited -and (Get-Date) -lt $deadline) {
+            $leftover = Get-ChildItem -Force -LiteralPath $TestDrive -Filter '.killed.kva.*.partial' | Where-Object Length -gt 20KB
+            if ($leftover) { break }
+            Start-Sleep -Milliseconds 50
+        }
+        $child.HasExited | Should -BeFalse -Because 'the backup should still be running when it is killed'
+        $child.Kill($true)
+        $child.WaitForExit()
+        $leftover | Should -Not -BeNullOrEmpty
+        $path | Should -Not -Exist
+
+        $null = Invoke-LocalVaultManagement -Server $script:Server -Method Delete -Path "vaults/$name/faults"
+        $null = Backup-KvObject @kv -Path $path -Resume -InformationVariable run
+        $summary = $run[-1].MessageData
+        $summary.Copied | Should -BeGreaterThan 0
+        $summary.Saved | Should -BeLessThan 40
+        $summary.Copied + $summary.Saved | Should -Be 40
+        $summary.IsComplete | Should -BeTrue
+        @(Get-ChildItem -Force -LiteralPath $TestDrive -Filter '.killed.kva.*') | Should -BeNullOrEmpty
+        $check = Test-KvArchive -Path $path
+        $check.IsComplete | Should -BeTrue
+        $check.SavedCount | Should -Be 40
+    }
+
+    It 'warns when a new run without -Resume starts over' {
+        $vault = New-TestVault -Server $script:Server
+        $kv = @{ VaultUri = $vault; AccessToken = $script:Token }
+        $null = Invoke-TestSeed -Server $script:Server -VaultUri $vault -Seed @{ secrets = 3; versions = 1; prefix = 'over' }
+        $path = Join-Path $TestDrive 'over.kva'
+        $null = Backup-KvObject @kv -Path $path
+        # What a killed run leaves: its temporary file holding saved objects (here: a finished archive's bytes).
+        Copy-Item -LiteralPath $path -Destination (Join-Path $TestDrive ('.over.kva.{0}.partial' -f [guid]::NewGuid().ToString('N')))
+
+        $null = Backup-KvObject @kv -Path $path -Force -WarningVariable warned -WarningAction SilentlyContinue
+        "$warned" | Should -Match 'had saved 3 object'
+        "$warned" | Should -Match '-Resume'
+        @(Get-ChildItem -Force -LiteralPath $TestDrive -Filter '.over.kva.*') | Should -BeNullOrEmpty
+    }
+}
