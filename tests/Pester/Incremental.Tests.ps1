@@ -102,6 +102,7 @@ Describe 'Resuming an interrupted backup' -Tag 'Incremental', 'LocalVault' {
         $null = Backup-KvObject @kv -Path $path -Resume -InformationVariable run
         $summary = $run[-1].MessageData
         $summary.Copied | Should -BeGreaterThan 0
+        $summary.Resumed | Should -Be $summary.Copied
         $summary.Saved | Should -BeLessThan 40
         $summary.Copied + $summary.Saved | Should -Be 40
         $summary.IsComplete | Should -BeTrue

@@ -10,7 +10,12 @@ namespace KvArchive.Engine.Transfer;
 /// </summary>
 internal sealed class BackupOutcomes(ArchiveWriter writer)
 {
+    private int _resumed;
+
     public OutcomeCounts<BackupStatus> Counts { get; } = new();
+
+    /// <summary>Copies that came from what an interrupted run saved.</summary>
+    public int Resumed => Volatile.Read(ref _resumed);
 
     public string Path => writer.Path;
 
@@ -37,7 +42,13 @@ internal sealed class BackupOutcomes(ArchiveWriter writer)
     {
         var document = item.Row.ForHeader();
         var row = writer.WriteEntry(document, blob);
-        var reason = work.Base?.IsResumePoint == true
+        var resumed = work.Base?.IsResumePoint == true;
+        if (resumed)
+        {
+            Interlocked.Increment(ref _resumed);
+        }
+
+        var reason = resumed
             ? $"Saved on {item.BackedUpOn:u} by the interrupted backup and unchanged since; kept."
             : $"Unchanged since {item.BackedUpOn:u}; copied from the base archive.";
         End(work, scope, BackupStatus.Copied, reason, item.Versions.Count, row.Size, row.Sha256);

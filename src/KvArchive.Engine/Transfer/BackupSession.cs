@@ -290,6 +290,7 @@ public sealed class BackupSession : IDisposable
             Skipped = counts?.Of(BackupStatus.Skipped) ?? 0,
             Failed = failed,
             Copied = counts?.Of(BackupStatus.Copied) ?? 0,
+            Resumed = _outcomes?.Resumed ?? 0,
             Deleted = counts?.Of(BackupStatus.Deleted) ?? 0,
             Errors = Math.Max(_core.Host.Errors, failed),
 

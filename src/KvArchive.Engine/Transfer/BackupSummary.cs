@@ -27,6 +27,9 @@ public sealed class BackupSummary : TransferSummary
     /// <summary>Entries copied unchanged from the base archive (incremental backups).</summary>
     public int Copied { get; init; }
 
+    /// <summary>Of the copied entries, those that an interrupted run of this backup had saved (-Resume).</summary>
+    public int Resumed { get; init; }
+
     /// <summary>Objects of the base archive deleted from the vault since (incremental backups).</summary>
     public int Deleted { get; init; }
 
@@ -45,9 +48,14 @@ public sealed class BackupSummary : TransferSummary
         }
 
         var text = string.Create(CultureInfo.InvariantCulture, $"Backup {(IsComplete ? "complete" : "INCOMPLETE")}: {Saved} saved, {Changed} changed, {Skipped} skipped, {Failed} failed");
-        if (Copied > 0 || Deleted > 0)
+        if (Resumed > 0)
         {
-            text += string.Create(CultureInfo.InvariantCulture, $", {Copied} copied from the base, {Deleted} deleted since");
+            text += string.Create(CultureInfo.InvariantCulture, $", {Resumed} kept from the interrupted run");
+        }
+
+        if (Copied - Resumed > 0 || Deleted > 0)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $", {Copied - Resumed} copied from the base, {Deleted} deleted since");
         }
 
         if (Errors > Failed)

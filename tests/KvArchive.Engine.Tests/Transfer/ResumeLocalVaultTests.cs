@@ -73,7 +73,8 @@ public sealed class ResumeLocalVaultTests(VaultFixture fixture) : IClassFixture<
             var summary = await BackupAsync(host, factory, path, uri, resume: true);
             Assert.Empty(host.Errors.Select(e => e.Exception.Message));
             Assert.True(summary.IsComplete);
-            Assert.Equal(kept - 1, summary.Copied);
+            Assert.Equal((kept - 1, kept - 1), (summary.Copied, summary.Resumed));
+            Assert.Contains($"{kept - 1} kept from the interrupted run", summary.ToString(), StringComparison.Ordinal);
             Assert.Equal(88 - (kept - 1), summary.Saved);
             var record = host.Records.OfType<BackupRecord>().Single(r => r.Name == saved.Name && r.Type == KvObjectType.Secret);
             Assert.Equal(BackupStatus.Saved, record.Status);
