@@ -38,7 +38,11 @@ public sealed record PhaseResult
     public long Dropped { get; init; }
 
     public long Unavailable { get; init; }
+    /// <summary>The command's wall time: from invoking the pipeline (module imported) to its end.</summary>
     public required double Seconds { get; init; }
+
+    /// <summary>Before it, in the same process: opening a runspace and importing the module (once per session for a user).</summary>
+    public double StartupSeconds { get; init; }
     public required long PeakMemoryBytes { get; init; }
 
     /// <summary>The largest managed heap seen (sampled every 50 ms): what the process holds, without the runtime's own.</summary>
@@ -59,5 +63,5 @@ public sealed record PhaseResult
     public double PeakManagedMb => PeakManagedBytes / 1024.0 / 1024.0;
 
     public string ToConsoleLine() => string.Create(CultureInfo.InvariantCulture,
-        $"   {Phase,-8} {Objects,6} objects in {Seconds,7:F1} s = {ObjectsPerSecond,7:F1}/s; {AcceptedRequestsPerSecond,6:F0} req/s ({ShareOfCeiling:P0} of ceiling{(SteadyAcceptedPerSecond is { } steady ? $", {steady:F0}/s after 10 s" : "")}); 429s {Throttled}; failed {Failed}; peak {PeakMemoryMb:F0} MB (managed heap {PeakManagedMb:F0} MB, {JitMethods:N0} methods jitted)");
+        $"   {Phase,-8} {Objects,6} objects in {Seconds,7:F1} s (start-up {StartupSeconds:F1} s before) = {ObjectsPerSecond,7:F1}/s; {AcceptedRequestsPerSecond,6:F0} req/s ({ShareOfCeiling:P0} of ceiling{(SteadyAcceptedPerSecond is { } steady ? $", {steady:F0}/s after 10 s" : "")}); 429s {Throttled}; failed {Failed}; peak {PeakMemoryMb:F0} MB (managed heap {PeakManagedMb:F0} MB, {JitMethods:N0} methods jitted)");
 }

@@ -22,16 +22,16 @@ public static class Report
         sb.AppendLine(C, $"- (b): an application reads secrets at {o.CompetitorShare * BenchOptions.CeilingPerSecond:F0} requests/s ({o.CompetitorShare:P1} of the budget) the whole time, on a fixed schedule, never retrying; the *free* budget is the ceiling less what it was accepted. (c): once the backup has made 4,500 requests (past its first window), another caller sends as fast as 64 connections allow for 2 s. (d): 1% of requests dropped and 0.5% answered 503 (LocalVault's counted fault rules, re-armed every 250 ms from the requests served), and one secret whose backup is always answered 500");
         sb.AppendLine("- Command: `dotnet run --project bench/KvArchive.Bench -c Release`" + (o.Quick ? " -- --quick" : string.Empty));
         sb.AppendLine();
-        sb.AppendLine("| condition | phase | objects | failed | wall s | objects/s | requests/object | accepted req/s | share of what was possible | its 429s | application req/s | application 429s | peak MB |");
-        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| condition | phase | objects | failed | wall s | start-up s | objects/s | requests/object | accepted req/s | share of what was possible | its 429s | application req/s | application 429s | peak MB |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
             var app = r.CompetitorAccepted + r.CompetitorThrottled > 0;
-            sb.AppendLine(C, $"| {r.Label} | {Phase(r)} | {r.Objects:N0} | {r.Failed}{(r.Aborted is null ? "" : " (stopped)")} | {r.Seconds:F1} | {r.ObjectsPerSecond:F1} | {RequestsPerObject(r):F2} | {r.AcceptedRequestsPerSecond:F0} | {Possible(r):P0}{(app ? " of free" : "")} | {r.Throttled} | {(app ? (r.CompetitorAccepted / r.Seconds).ToString("F0", C) : "—")} | {(app ? r.CompetitorThrottled.ToString(C) : "—")} | {r.PeakMemoryMb:F0} |");
+            sb.AppendLine(C, $"| {r.Label} | {Phase(r)} | {r.Objects:N0} | {r.Failed}{(r.Aborted is null ? "" : " (stopped)")} | {r.Seconds:F1} | {r.StartupSeconds:F1} | {r.ObjectsPerSecond:F1} | {RequestsPerObject(r):F2} | {r.AcceptedRequestsPerSecond:F0} | {Possible(r):P0}{(app ? " of free" : "")} | {r.Throttled} | {(app ? (r.CompetitorAccepted / (r.Seconds + r.StartupSeconds)).ToString("F0", C) : "—")} | {(app ? r.CompetitorThrottled.ToString(C) : "—")} | {r.PeakMemoryMb:F0} |");
         }
 
         sb.AppendLine();
-        sb.AppendLine("Requests/object counts every accepted request of the phase (list pages and the authentication challenge included), not the application's. The share of what was possible is accepted requests over the whole wall time (module load included) against the ceiling, or in (b) against the free budget; a run whose requests fit in one window's budget can exceed 100% (the first window lets 4,000 through at once).");
+        sb.AppendLine("Requests/object counts every accepted request of the phase (list pages and the authentication challenge included), not the application's. Wall s is the command's time, from invoking the pipeline to its end (what a user waits for in a session); start-up s is what came before it in the same process, opening a runspace and importing the module (once per session, paid again by each runbook job), and is in no other figure. The share of what was possible is accepted requests over the command's wall time against the ceiling, or in (b) against the free budget (the application's rate counted over the whole process); a run whose requests fit in one window's budget can exceed 100% (the first window lets 4,000 through at once).");
         foreach (var r in rows.Where(r => r.FailedReasons is not null || r.Aborted is not null || r.Dropped + r.Unavailable > 0))
         {
             sb.AppendLine();
@@ -128,7 +128,8 @@ public static class Report
     /// <summary>Against the ceiling, or against what the application left free.</summary>
     private static double Possible(PhaseResult r)
     {
-        var free = BenchOptions.CeilingPerSecond - (r.CompetitorAccepted / r.Seconds);
+        // The application was counted over the phase's whole process (start-up included).
+        var free = BenchOptions.CeilingPerSecond - (r.CompetitorAccepted / (r.Seconds + r.StartupSeconds));
         return r.AcceptedRequestsPerSecond / free;
     }
 

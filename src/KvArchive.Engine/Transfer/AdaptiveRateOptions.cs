@@ -10,7 +10,7 @@ public sealed class AdaptiveRateOptions
     /// The share of the vault's budget a transfer takes when the user names none: a fifth is left to the
     /// applications that read the vault's secrets meanwhile (800 requests per 10 s on Key Vault).
     /// </summary>
-    public const double DefaultBudgetShare = 0.8;
+    public const double DefaultBudgetShare = 0.5;
 
     /// <summary>The width of the service's budget window (Key Vault: 10 s, sliding).</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(10);

@@ -57,7 +57,7 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = 16;
 
-    /// <summary>The most of the vault's request budget the command takes, above 0 and at most 1 (default 0.8); below 1 it never opens with a burst.</summary>
+    /// <summary>The most of the vault's request budget the command takes, above 0 and at most 1 (default 0.5); below 1 it never opens with a burst.</summary>
     [Parameter]
     [ValidateRange(0.01, 1.0)]
     public double MaxBudgetShare { get; set; } = AdaptiveRateOptions.DefaultBudgetShare;

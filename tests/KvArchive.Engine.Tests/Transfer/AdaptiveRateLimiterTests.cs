@@ -47,7 +47,7 @@ public sealed class AdaptiveRateLimiterTests
 
     [Theory]
     [InlineData(0.5, null, 1980, 197.0)]
-    [InlineData(AdaptiveRateOptions.DefaultBudgetShare, null, 3168, 315.2)]
+    [InlineData(0.8, null, 3168, 315.2)]
     [InlineData(1.0, 50.0, 500, 49.75)]
     public void The_share_and_the_rate_cap_set_the_window_limit_and_the_steady_rate(double share, double? rate, int limit, double steady)
     {

@@ -58,6 +58,7 @@ public sealed class RateControlTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData(1.0)]
+    [InlineData(0.8)]
     [InlineData(AdaptiveRateOptions.DefaultBudgetShare)]
     public void A_competing_caller_using_half_the_budget_leaves_the_rest_and_the_transfer_takes_most_of_it(double budgetShare)
     {
@@ -93,7 +94,7 @@ public sealed class RateControlTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData(0.5, null)]
-    [InlineData(AdaptiveRateOptions.DefaultBudgetShare, null)]
+    [InlineData(0.8, null)]
     [InlineData(1.0, 100.0)]
     public void A_capped_run_opens_paced_not_with_a_burst(double share, double? rate)
     {
