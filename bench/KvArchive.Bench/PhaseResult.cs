@@ -43,6 +43,9 @@ public sealed record PhaseResult
 
     /// <summary>Before it, in the same process: opening a runspace and importing the module (once per session for a user).</summary>
     public double StartupSeconds { get; init; }
+
+    /// <summary>The phase's whole process, from its start to its exit: the span over which the other callers are counted.</summary>
+    public double ProcessSeconds { get; init; }
     public required long PeakMemoryBytes { get; init; }
 
     /// <summary>The largest managed heap seen (sampled every 50 ms): what the process holds, without the runtime's own.</summary>

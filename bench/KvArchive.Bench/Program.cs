@@ -47,9 +47,11 @@ async Task<PhaseResult> PhaseAsync(string label, string phase, int size, string 
     await server.ResetStatsAsync(vault);
     var (a0, t0, o0) = competitor is null ? (0L, 0L, 0L) : (competitor.Accepted, competitor.Throttled, competitor.Other);
     var timeline = Timeline.Watch(server, vault);
+    var process = Stopwatch.StartNew();
     var child = PhaseRunner.RunChildAsync(options, server, phase, size, source, target, archive, share);
     var duringTask = during?.Invoke(timeline) ?? Task.FromResult<double?>(null);
     var result = await child;
+    process.Stop();
     var seconds = await timeline.StopAsync();
     var extra = await duringTask;
     var stats = await server.GetStatsAsync(vault);
@@ -62,6 +64,7 @@ async Task<PhaseResult> PhaseAsync(string label, string phase, int size, string 
         Throttled = stats["throttled"]!.GetValue<long>() - ct,
         CompetitorAccepted = ca,
         CompetitorThrottled = ct,
+        ProcessSeconds = process.Elapsed.TotalSeconds,
         Dropped = ByStatus("0"),
         Unavailable = ByStatus("503"),
         SteadyAcceptedPerSecond = Timeline.SteadyRate(seconds),
@@ -69,7 +72,7 @@ async Task<PhaseResult> PhaseAsync(string label, string phase, int size, string 
         RecoverySeconds = extra,
     };
     rows.Add(result);
-    Console.WriteLine($"   [{label}] " + result.ToConsoleLine().Trim() + (ca + ct > 0 ? $"; competitor {ca} accepted, {ct} 429s" : "") + (result.Aborted is { } ab ? $"; ABORTED {ab}" : "") + (result.FailedReasons is { } fr ? $"; failed: {fr}" : ""));
+    Console.WriteLine($"   [{label}] " + result.ToConsoleLine().Trim() + (ca + ct > 0 ? $"; competitor {ca} accepted, {ct} 429s, {co} other, over {process.Elapsed.TotalSeconds:F1} s" : "") + (result.Aborted is { } ab ? $"; ABORTED {ab}" : "") + (result.FailedReasons is { } fr ? $"; failed: {fr}" : ""));
     if (options.Timeline)
     {
         Console.WriteLine("     accepted/s: " + string.Join(" ", seconds.Select(x => x.Accepted)));
@@ -80,7 +83,10 @@ async Task<PhaseResult> PhaseAsync(string label, string phase, int size, string 
 }
 
 string ArchivePath(string name) => Path.Combine(Path.GetTempPath(), $"kvarchive-bench-{name}-{Environment.ProcessId}.kva");
-var names = Enumerable.Range(0, 200).Select(i => $"b-s{i:D4}").ToList();
+// The application reads secrets it can read: LocalVault's seed disables every 7th (i % 7 == 3), whose GETs answer 403
+// (they used the budget but counted as neither accepted nor refused, so the free budget was overstated by 1/7 of the
+// application's rate).
+var names = Enumerable.Range(0, 240).Where(i => i % 7 != 3).Take(200).Select(i => $"b-s{i:D4}").ToList();
 
 if (options.Scenarios.Contains('a'))
 {
