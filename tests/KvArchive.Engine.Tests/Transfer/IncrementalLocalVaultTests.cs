@@ -1,5 +1,4 @@
 using KvArchive.Engine.Archive;
-using KvArchive.Engine.Tests.Archive;
 using KvArchive.Engine.Tests.Hosting;
 using KvArchive.Engine.Tests.Vault.Infrastructure;
 using KvArchive.Engine.Transfer;
@@ -9,19 +8,8 @@ namespace KvArchive.Engine.Tests.Transfer;
 
 /// <summary>An incremental backup against a real LocalVault: what it costs, and that its archive restores alone.</summary>
 [Trait("Category", "LocalVault")]
-public sealed class IncrementalLocalVaultTests(VaultFixture fixture) : IClassFixture<VaultFixture>, IDisposable
+public sealed class IncrementalLocalVaultTests(VaultFixture fixture) : LocalVaultTransferTest(fixture)
 {
-    private static readonly KvObjectType[] AllKinds = [KvObjectType.Secret, KvObjectType.Key, KvObjectType.Certificate];
-    private readonly string _folder = ArchiveTestData.NewFolder();
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private async Task<int> RequestsPastTheChallengeAsync(string vault)
-    {
-        var stats = await fixture.Server.GetStatsAsync(vault);
-        return (int)stats["requests"]! - ((int?)stats["byStatus"]!["401"] ?? 0);
-    }
-
     private Task<BackupSummary> BackupAsync(RecordingHost host, Func<Uri, IRequestObserver, IVaultClient> factory, string path, Uri vault, string? basePath)
         => LocalVaultTransfer.OnOwnThread(() =>
         {
@@ -33,15 +21,15 @@ public sealed class IncrementalLocalVaultTests(VaultFixture fixture) : IClassFix
     [Fact]
     public async Task Changed_objects_cost_one_request_each_and_the_archive_restores_on_its_own()
     {
-        var vault = await fixture.NewVaultAsync(prefix: "inc");
-        await fixture.Server.SeedAsync(vault, new { secrets = 60, keys = 8, certificates = 3, versions = 2, prefix = "inc" });
-        var client = await fixture.ConnectAsync(vault);
-        var uri = fixture.Server.VaultUri(vault);
-        var factory = await LocalVaultTransfer.FactoryAsync(fixture);
+        var vault = await Fixture.NewVaultAsync(prefix: "inc");
+        await Fixture.Server.SeedAsync(vault, new { secrets = 60, keys = 8, certificates = 3, versions = 2, prefix = "inc" });
+        var client = await Fixture.ConnectAsync(vault);
+        var uri = Fixture.Server.VaultUri(vault);
+        var factory = await LocalVaultTransfer.FactoryAsync(Fixture);
 
         // Times are whole seconds: an object is copied only when its last update was over before its backup.
         await Task.Delay(2500);
-        var basePath = Path.Combine(_folder, "base.kva");
+        var basePath = Path.Combine(Folder, "base.kva");
         using (var host = new RecordingHost())
         {
             var full = await BackupAsync(host, factory, basePath, uri, null);
@@ -64,9 +52,9 @@ public sealed class IncrementalLocalVaultTests(VaultFixture fixture) : IClassFix
 
         // The service's Date is whole seconds too: over 3 s, the changes are settled by its clock.
         await Task.Delay(3500);
-        await fixture.Server.ResetStatsAsync(vault);
+        await Fixture.Server.ResetStatsAsync(vault);
 
-        var nextPath = Path.Combine(_folder, "next.kva");
+        var nextPath = Path.Combine(Folder, "next.kva");
         using (var host = new RecordingHost())
         {
             var summary = await BackupAsync(host, factory, nextPath, uri, basePath);
@@ -76,15 +64,7 @@ public sealed class IncrementalLocalVaultTests(VaultFixture fixture) : IClassFix
 
         // What the listing alone costs (its pages), then the target: list pages + 1.1 requests per changed object.
         var requests = await RequestsPastTheChallengeAsync(vault);
-        await fixture.Server.ResetStatsAsync(vault);
-        foreach (var type in AllKinds)
-        {
-            await foreach (var _ in client.ListAsync(type, default))
-            {
-            }
-        }
-
-        var listPages = await RequestsPastTheChallengeAsync(vault);
+        var listPages = await ListPagesAsync(vault, client);
         // The changed objects cost their backups; on a busy machine (tests in parallel) they may also go the full way
         // (their versions) and the change check may re-list the vault once — but the 68 copied entries cost nothing:
         // at most one more listing and one more request per changed object. bench/IncrementalBench measures the
@@ -93,13 +73,13 @@ public sealed class IncrementalLocalVaultTests(VaultFixture fixture) : IClassFix
 
         Assert.Empty(ArchiveReader.Verify(nextPath).Errors);
         var before = await LocalVaultTransfer.SnapshotAsync(client, AllKinds);
-        var target = await fixture.NewVaultAsync(prefix: "inc-dr");
+        var target = await Fixture.NewVaultAsync(prefix: "inc-dr");
         using (var host = new RecordingHost())
         {
-            var restored = await LocalVaultTransfer.RestoreAsync(host, factory, nextPath, new RestoreOptions { TargetVaultUri = fixture.Server.VaultUri(target) });
+            var restored = await LocalVaultTransfer.RestoreAsync(host, factory, nextPath, new RestoreOptions { TargetVaultUri = Fixture.Server.VaultUri(target) });
             Assert.Equal(71, restored.Restored);
         }
 
-        Assert.Equal(before, await LocalVaultTransfer.SnapshotAsync(await fixture.ConnectAsync(target), AllKinds));
+        Assert.Equal(before, await LocalVaultTransfer.SnapshotAsync(await Fixture.ConnectAsync(target), AllKinds));
     }
 }

@@ -1,5 +1,4 @@
 using KvArchive.Engine.Archive;
-using KvArchive.Engine.Tests.Archive;
 using KvArchive.Engine.Tests.Hosting;
 using KvArchive.Engine.Tests.Vault.Infrastructure;
 using KvArchive.Engine.Transfer;
@@ -9,22 +8,17 @@ namespace KvArchive.Engine.Tests.Transfer;
 
 /// <summary>Exported backup files restored by the service's own restore API, and backup files restored or imported as archives.</summary>
 [Trait("Category", "LocalVault")]
-public sealed class RawBackupLocalVaultTests(VaultFixture fixture) : IClassFixture<VaultFixture>, IDisposable
+public sealed class RawBackupLocalVaultTests(VaultFixture fixture) : LocalVaultTransferTest(fixture)
 {
-    private static readonly KvObjectType[] AllKinds = [KvObjectType.Secret, KvObjectType.Key, KvObjectType.Certificate];
-    private readonly string _folder = ArchiveTestData.NewFolder();
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     private async Task<(string Vault, IVaultClient Client, SortedDictionary<string, string> Snapshot, string Archive)> BackedUpVaultAsync()
     {
-        var vault = await fixture.NewVaultAsync(prefix: "raw");
-        await fixture.Server.SeedAsync(vault, new { secrets = 3, keys = 2, certificates = 2, versions = 2, prefix = "raw" });
-        var client = await fixture.ConnectAsync(vault);
+        var vault = await Fixture.NewVaultAsync(prefix: "raw");
+        await Fixture.Server.SeedAsync(vault, new { secrets = 3, keys = 2, certificates = 2, versions = 2, prefix = "raw" });
+        var client = await Fixture.ConnectAsync(vault);
         var snapshot = await LocalVaultTransfer.SnapshotAsync(client, AllKinds);
-        var archive = Path.Combine(_folder, "vault.kva");
+        var archive = Path.Combine(Folder, "vault.kva");
         using var host = new RecordingHost();
-        var summary = await LocalVaultTransfer.BackupAsync(host, await LocalVaultTransfer.FactoryAsync(fixture), archive, fixture.Server.VaultUri(vault), AllKinds);
+        var summary = await LocalVaultTransfer.BackupAsync(host, await LocalVaultTransfer.FactoryAsync(Fixture), archive, Fixture.Server.VaultUri(vault), AllKinds);
         Assert.Equal(0, summary.Failed);
         return (vault, client, snapshot, archive);
     }
@@ -38,7 +32,7 @@ public sealed class RawBackupLocalVaultTests(VaultFixture fixture) : IClassFixtu
         {
             foreach (var item in reader.Items.Where(i => i.HasBlob))
             {
-                exported.Add((item, ArchiveExport.Write(reader, item, ArchiveExport.TargetPath(item, Path.Combine(_folder, "out")), overwrite: false)));
+                exported.Add((item, ArchiveExport.Write(reader, item, ArchiveExport.TargetPath(item, Path.Combine(Folder, "out")), overwrite: false)));
             }
         }
 
@@ -65,7 +59,7 @@ public sealed class RawBackupLocalVaultTests(VaultFixture fixture) : IClassFixtu
     public async Task Backup_files_restore_directly_and_through_an_imported_archive()
     {
         var (_, _, before, archive) = await BackedUpVaultAsync();
-        var outFolder = Path.Combine(_folder, "files");
+        var outFolder = Path.Combine(Folder, "files");
         var files = new List<string>();
         using (var reader = ArchiveReader.Open(archive))
         {
@@ -76,13 +70,13 @@ public sealed class RawBackupLocalVaultTests(VaultFixture fixture) : IClassFixtu
         }
 
         // Restored straight from the files: each one a one-entry archive (kind from its header and folder, name from its file name).
-        var direct = await fixture.NewVaultAsync(prefix: "direct");
-        var factory = await LocalVaultTransfer.FactoryAsync(fixture);
+        var direct = await Fixture.NewVaultAsync(prefix: "direct");
+        var factory = await LocalVaultTransfer.FactoryAsync(Fixture);
         using (var host = new RecordingHost())
         {
             var summary = await LocalVaultTransfer.OnOwnThread(() =>
             {
-                using var session = RestoreSession.Start(host, new RestoreOptions { TargetVaultUri = fixture.Server.VaultUri(direct) }, factory);
+                using var session = RestoreSession.Start(host, new RestoreOptions { TargetVaultUri = Fixture.Server.VaultUri(direct) }, factory);
                 foreach (var file in files)
                 {
                     session.AddArchive(file);
@@ -94,10 +88,10 @@ public sealed class RawBackupLocalVaultTests(VaultFixture fixture) : IClassFixtu
             Assert.Equal(7, summary.Restored);
         }
 
-        Assert.Equal(before, await LocalVaultTransfer.SnapshotAsync(await fixture.ConnectAsync(direct), AllKinds));
+        Assert.Equal(before, await LocalVaultTransfer.SnapshotAsync(await Fixture.ConnectAsync(direct), AllKinds));
 
         // Imported into one archive, then restored as any archive is.
-        var imported = Path.Combine(_folder, "imported.kva");
+        var imported = Path.Combine(Folder, "imported.kva");
         using (var import = ArchiveImport.Create(imported, overwrite: false, DateTimeOffset.UtcNow))
         {
             foreach (var file in files)
@@ -109,14 +103,14 @@ public sealed class RawBackupLocalVaultTests(VaultFixture fixture) : IClassFixtu
         }
 
         Assert.Empty(ArchiveReader.Verify(imported).Errors);
-        var viaArchive = await fixture.NewVaultAsync(prefix: "import");
+        var viaArchive = await Fixture.NewVaultAsync(prefix: "import");
         using (var host = new RecordingHost())
         {
-            var summary = await LocalVaultTransfer.RestoreAsync(host, factory, imported, new RestoreOptions { TargetVaultUri = fixture.Server.VaultUri(viaArchive) });
+            var summary = await LocalVaultTransfer.RestoreAsync(host, factory, imported, new RestoreOptions { TargetVaultUri = Fixture.Server.VaultUri(viaArchive) });
             Assert.Equal(7, summary.Restored);
         }
 
-        Assert.Equal(before, await LocalVaultTransfer.SnapshotAsync(await fixture.ConnectAsync(viaArchive), AllKinds));
+        Assert.Equal(before, await LocalVaultTransfer.SnapshotAsync(await Fixture.ConnectAsync(viaArchive), AllKinds));
     }
 
     [Fact]
@@ -127,15 +121,15 @@ public sealed class RawBackupLocalVaultTests(VaultFixture fixture) : IClassFixtu
         using (var reader = ArchiveReader.Open(archive))
         {
             var certificate = reader.Items.First(i => i.Type == KvObjectType.Certificate && i.HasBlob);
-            file = ArchiveExport.Write(reader, certificate, Path.Combine(_folder, "loose", certificate.Name + ".blob"), overwrite: false);
+            file = ArchiveExport.Write(reader, certificate, Path.Combine(Folder, "loose", certificate.Name + ".blob"), overwrite: false);
         }
 
-        var target = await fixture.NewVaultAsync(prefix: "guess");
-        var factory = await LocalVaultTransfer.FactoryAsync(fixture);
+        var target = await Fixture.NewVaultAsync(prefix: "guess");
+        var factory = await LocalVaultTransfer.FactoryAsync(Fixture);
         using var host = new RecordingHost();
         var summary = await LocalVaultTransfer.OnOwnThread(() =>
         {
-            using var session = RestoreSession.Start(host, new RestoreOptions { TargetVaultUri = fixture.Server.VaultUri(target) }, factory);
+            using var session = RestoreSession.Start(host, new RestoreOptions { TargetVaultUri = Fixture.Server.VaultUri(target) }, factory);
             session.AddArchive(file);
             session.AddArchive(file, type: KvObjectType.Certificate);
             return session.Complete();

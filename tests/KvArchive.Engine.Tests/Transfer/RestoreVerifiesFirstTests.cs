@@ -10,35 +10,31 @@ namespace KvArchive.Engine.Tests.Transfer;
 
 /// <summary>Restore verifies the whole archive before the first write, against a real LocalVault over HTTPS.</summary>
 [Trait("Category", "LocalVault")]
-public sealed class RestoreVerifiesFirstTests(VaultFixture fixture, ITestOutputHelper log) : IClassFixture<VaultFixture>, IDisposable
+public sealed class RestoreVerifiesFirstTests(VaultFixture fixture, ITestOutputHelper log) : LocalVaultTransferTest(fixture)
 {
-    private readonly string _folder = ArchiveTestData.NewFolder();
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     [Fact]
     public async Task A_damaged_archive_restores_nothing_unless_asked_and_then_only_what_verifies()
     {
-        var source = await fixture.NewVaultAsync(prefix: "src");
-        await fixture.Server.SeedAsync(source, new { secrets = 6, keys = 0, certificates = 0, versions = 1, prefix = "seed" });
-        var factory = await LocalVaultTransfer.FactoryAsync(fixture);
-        var good = Path.Combine(_folder, "good.kva");
+        var source = await Fixture.NewVaultAsync(prefix: "src");
+        await Fixture.Server.SeedAsync(source, new { secrets = 6, keys = 0, certificates = 0, versions = 1, prefix = "seed" });
+        var factory = await LocalVaultTransfer.FactoryAsync(Fixture);
+        var good = Path.Combine(Folder, "good.kva");
         using (var host = new RecordingHost())
         {
-            Assert.Equal(6, (await LocalVaultTransfer.BackupAsync(host, factory, good, fixture.Server.VaultUri(source), [KvObjectType.Secret])).Saved);
+            Assert.Equal(6, (await LocalVaultTransfer.BackupAsync(host, factory, good, Fixture.Server.VaultUri(source), [KvObjectType.Secret])).Saved);
         }
 
         for (var k = 0; k < ArchiveCorruption.Kinds.Length; k++)
         {
             var kind = ArchiveCorruption.Kinds[k];
-            var damaged = Path.Combine(_folder, $"{kind}.kva");
+            var damaged = Path.Combine(Folder, $"{kind}.kva");
             File.Copy(good, damaged);
             ArchiveCorruption.Apply(damaged, kind, seed: k);
             Assert.False(ArchiveReader.Verify(damaged).IsValid, kind);
 
             // Refused as a whole: not one write reaches the vault.
-            var target = await fixture.NewVaultAsync(prefix: "dst");
-            var targetUri = fixture.Server.VaultUri(target);
+            var target = await Fixture.NewVaultAsync(prefix: "dst");
+            var targetUri = Fixture.Server.VaultUri(target);
             using (var host = new RecordingHost())
             {
                 var e = await Assert.ThrowsAsync<KvException>(() => LocalVaultTransfer.OnOwnThread(() =>
@@ -49,7 +45,7 @@ public sealed class RestoreVerifiesFirstTests(VaultFixture fixture, ITestOutputH
                 }));
                 Assert.Equal(KvErrorIds.ArchiveVerificationFailed, e.ErrorId);
                 Assert.Equal(KvErrorKind.InvalidData, e.Kind);
-                Assert.Empty(await LocalVaultTransfer.SnapshotAsync(await fixture.ConnectAsync(target), [KvObjectType.Secret]));
+                Assert.Empty(await LocalVaultTransfer.SnapshotAsync(await Fixture.ConnectAsync(target), [KvObjectType.Secret]));
             }
 
             // Asked for: the entries that verify are restored, the damaged ones are reported and left.
@@ -66,7 +62,7 @@ public sealed class RestoreVerifiesFirstTests(VaultFixture fixture, ITestOutputH
                 Assert.Equal(left.Count, summary.Failed);
                 Assert.Equal(6 - left.Count, summary.Restored);
                 log.WriteLine($"{kind}: refused without the switch (0 written); with it {summary.Restored} restored, {left.Count} left");
-                Assert.Equal(summary.Restored, (await LocalVaultTransfer.SnapshotAsync(await fixture.ConnectAsync(target), [KvObjectType.Secret])).Select(r => r.Key[..r.Key.LastIndexOf('/')]).Distinct().Count());
+                Assert.Equal(summary.Restored, (await LocalVaultTransfer.SnapshotAsync(await Fixture.ConnectAsync(target), [KvObjectType.Secret])).Select(r => r.Key[..r.Key.LastIndexOf('/')]).Distinct().Count());
             }
         }
     }

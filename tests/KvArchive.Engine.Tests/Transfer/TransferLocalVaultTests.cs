@@ -1,6 +1,5 @@
 using Azure.Security.KeyVault.Secrets;
 using KvArchive.Engine.Archive;
-using KvArchive.Engine.Tests.Archive;
 using KvArchive.Engine.Tests.Hosting;
 using KvArchive.Engine.Tests.Vault.Infrastructure;
 using KvArchive.Engine.Transfer;
@@ -10,15 +9,9 @@ namespace KvArchive.Engine.Tests.Transfer;
 
 /// <summary>Whole-vault backups and restores against a real LocalVault over HTTPS.</summary>
 [Trait("Category", "LocalVault")]
-public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixture<VaultFixture>, IDisposable
+public sealed class TransferLocalVaultTests(VaultFixture fixture) : LocalVaultTransferTest(fixture)
 {
-    private readonly string _folder = ArchiveTestData.NewFolder();
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     private static readonly KvObjectType[] SecretsAndKeys = [KvObjectType.Secret, KvObjectType.Key];
-
-    private string ArchivePath => Path.Combine(_folder, "vault.kva");
 
     [Theory]
     [InlineData(false)]
@@ -26,9 +19,9 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
     public async Task A_vault_of_every_kind_round_trips_with_every_version_attribute_tag_and_content_type(bool certificates)
     {
         var kinds = certificates ? new[] { KvObjectType.Secret, KvObjectType.Key, KvObjectType.Certificate } : [KvObjectType.Secret, KvObjectType.Key];
-        var source = await fixture.NewVaultAsync(prefix: "src");
-        await fixture.Server.SeedAsync(source, new { secrets = 150, keys = 45, certificates = certificates ? 8 : 0, versions = 2, prefix = "seed" });
-        var client = await fixture.ConnectAsync(source);
+        var source = await Fixture.NewVaultAsync(prefix: "src");
+        await Fixture.Server.SeedAsync(source, new { secrets = 150, keys = 45, certificates = certificates ? 8 : 0, versions = 2, prefix = "seed" });
+        var client = await Fixture.ConnectAsync(source);
         var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         for (var i = 0; i < 4; i++)
         {
@@ -52,9 +45,9 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
         var before = await LocalVaultTransfer.SnapshotAsync(client, kinds);
         Assert.True(before.Select(r => r.Key[..r.Key.LastIndexOf('/')]).Distinct().Count() >= 200);
 
-        var factory = await LocalVaultTransfer.FactoryAsync(fixture);
+        var factory = await LocalVaultTransfer.FactoryAsync(Fixture);
         using var backupHost = new RecordingHost();
-        var saved = await LocalVaultTransfer.BackupAsync(backupHost, factory, ArchivePath, fixture.Server.VaultUri(source), kinds);
+        var saved = await LocalVaultTransfer.BackupAsync(backupHost, factory, ArchivePath, Fixture.Server.VaultUri(source), kinds);
         Assert.Empty(backupHost.Errors.Select(e => e.Exception.Message));
         Assert.Equal(0, saved.Failed);
 
@@ -74,16 +67,16 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
             Assert.All(backupHost.Records.Cast<BackupRecord>().Where(r => r.Status == BackupStatus.Skipped), r => Assert.Contains("certificate", r.Reason));
         }
 
-        var target = await fixture.NewVaultAsync(prefix: "dst");
+        var target = await Fixture.NewVaultAsync(prefix: "dst");
         using var restoreHost = new RecordingHost();
-        var restored = await LocalVaultTransfer.RestoreAsync(restoreHost, factory, ArchivePath, new RestoreOptions { TargetVaultUri = fixture.Server.VaultUri(target) });
+        var restored = await LocalVaultTransfer.RestoreAsync(restoreHost, factory, ArchivePath, new RestoreOptions { TargetVaultUri = Fixture.Server.VaultUri(target) });
         Assert.Empty(restoreHost.Errors.Select(e => e.Exception.Message));
         Assert.Equal(saved.Saved, restored.Restored);
         Assert.True(restored.IsComplete);
         Assert.Equal([Path.GetFullPath(ArchivePath)], restored.Paths);
         Assert.InRange(restored.Requests, restored.Restored, 100_000);
 
-        var after = await LocalVaultTransfer.SnapshotAsync(await fixture.ConnectAsync(target), kinds);
+        var after = await LocalVaultTransfer.SnapshotAsync(await Fixture.ConnectAsync(target), kinds);
         Assert.Equal(before.Keys, after.Keys);
         foreach (var (key, row) in before)
         {
@@ -94,19 +87,19 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
     [Fact]
     public async Task Each_conflict_policy_does_what_it_says_and_WhatIf_changes_nothing()
     {
-        var source = await fixture.NewVaultAsync(prefix: "src");
-        var sourceClient = await fixture.ConnectAsync(source);
+        var source = await Fixture.NewVaultAsync(prefix: "src");
+        var sourceClient = await Fixture.ConnectAsync(source);
         foreach (var name in new[] { "free", "exists", "gone" })
         {
             await sourceClient.SetSecretAsync(name, "archived", new KvSecretSetOptions { Tags = new Dictionary<string, string> { ["from"] = "archive" } }, default);
         }
 
-        var factory = await LocalVaultTransfer.FactoryAsync(fixture);
-        await LocalVaultTransfer.BackupAsync(new RecordingHost(), factory, ArchivePath, fixture.Server.VaultUri(source), SecretsAndKeys);
+        var factory = await LocalVaultTransfer.FactoryAsync(Fixture);
+        await LocalVaultTransfer.BackupAsync(new RecordingHost(), factory, ArchivePath, Fixture.Server.VaultUri(source), SecretsAndKeys);
 
-        var target = await fixture.NewVaultAsync(new { deleteDelayMs = 300 }, prefix: "dst");
-        var targetUri = fixture.Server.VaultUri(target);
-        var targetClient = await fixture.ConnectAsync(target);
+        var target = await Fixture.NewVaultAsync(new { deleteDelayMs = 300 }, prefix: "dst");
+        var targetUri = Fixture.Server.VaultUri(target);
+        var targetClient = await Fixture.ConnectAsync(target);
         await targetClient.SetSecretAsync("exists", "live", new KvSecretSetOptions(), default);
         await targetClient.SetSecretAsync("gone", "deleted", new KvSecretSetOptions(), default);
         await targetClient.DeleteAndWaitAsync(KvObjectType.Secret, "gone", null, default);
@@ -186,16 +179,16 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
     [Fact]
     public async Task A_restore_into_another_geography_fails_each_entry_once_with_the_service_reason()
     {
-        var source = await fixture.NewVaultAsync(prefix: "src");
-        await fixture.Server.SeedAsync(source, new { secrets = 6, keys = 3, versions = 1, prefix = "geo" });
-        var factory = await LocalVaultTransfer.FactoryAsync(fixture);
-        var saved = await LocalVaultTransfer.BackupAsync(new RecordingHost(), factory, ArchivePath, fixture.Server.VaultUri(source), SecretsAndKeys);
+        var source = await Fixture.NewVaultAsync(prefix: "src");
+        await Fixture.Server.SeedAsync(source, new { secrets = 6, keys = 3, versions = 1, prefix = "geo" });
+        var factory = await LocalVaultTransfer.FactoryAsync(Fixture);
+        var saved = await LocalVaultTransfer.BackupAsync(new RecordingHost(), factory, ArchivePath, Fixture.Server.VaultUri(source), SecretsAndKeys);
         Assert.Equal(9, saved.Saved);
 
-        var target = await fixture.NewVaultAsync(new { geography = "othergeo" }, prefix: "geo");
-        await fixture.Server.ResetStatsAsync(target);
+        var target = await Fixture.NewVaultAsync(new { geography = "othergeo" }, prefix: "geo");
+        await Fixture.Server.ResetStatsAsync(target);
         using var host = new RecordingHost();
-        var result = await LocalVaultTransfer.RestoreAsync(host, factory, ArchivePath, new RestoreOptions { TargetVaultUri = fixture.Server.VaultUri(target) });
+        var result = await LocalVaultTransfer.RestoreAsync(host, factory, ArchivePath, new RestoreOptions { TargetVaultUri = Fixture.Server.VaultUri(target) });
 
         Assert.Equal((0, 9), (result.Restored, result.Failed));
         Assert.Equal(9, host.Errors.Count);
@@ -206,16 +199,16 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
             Assert.IsType<ArchiveItem>(e.Target);
         });
         Assert.All(host.Records.Cast<RestoreRecord>(), r => Assert.False(string.IsNullOrWhiteSpace(r.Reason)));
-        var stats = await fixture.Server.GetStatsAsync(target);
+        var stats = await Fixture.Server.GetStatsAsync(target);
         Assert.Equal(9, (int)stats["byStatus"]!["400"]!);
     }
 
     [Fact]
     public async Task A_storm_of_429s_without_Retry_After_completes_with_zero_failures()
     {
-        var source = await fixture.NewVaultAsync(prefix: "src");
-        await fixture.Server.SeedAsync(source, new { secrets = 120, versions = 1, prefix = "storm" });
-        await fixture.Server.SetFaultsAsync(source, new
+        var source = await Fixture.NewVaultAsync(prefix: "src");
+        await Fixture.Server.SeedAsync(source, new { secrets = 120, versions = 1, prefix = "storm" });
+        await Fixture.Server.SetFaultsAsync(source, new
         {
             rules = new object[]
             {
@@ -226,12 +219,12 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
 
         // The client's default 429 retries (8): 120 refusals in a row, while the rate control has paced the run down to
         // a few requests at a time, can land a dozen on one object.
-        var factory = await LocalVaultTransfer.FactoryAsync(fixture, maxRetries: 8);
+        var factory = await LocalVaultTransfer.FactoryAsync(Fixture, maxRetries: 8);
         using var host = new RecordingHost();
         var limiter = new AdaptiveRateLimiter();
         var summary = await LocalVaultTransfer.OnOwnThread(() =>
         {
-            using var session = BackupSession.Start(host, new BackupOptions { Path = ArchivePath, ThrottleLimit = 16, VaultUri = fixture.Server.VaultUri(source), RateLimiter = limiter }, factory);
+            using var session = BackupSession.Start(host, new BackupOptions { Path = ArchivePath, ThrottleLimit = 16, VaultUri = Fixture.Server.VaultUri(source), RateLimiter = limiter }, factory);
             session.AddVault(types: [KvObjectType.Secret]);
             return session.Complete();
         });
@@ -240,7 +233,7 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
         Assert.Equal((120, 0), (summary.Saved, summary.Failed));
         Assert.True(limiter.ThrottledCount >= 120, $"the limiter saw {limiter.ThrottledCount} 429s");
         Assert.True(limiter.DecreaseCount >= 1);
-        var stats = await fixture.Server.GetStatsAsync(source);
+        var stats = await Fixture.Server.GetStatsAsync(source);
         Assert.Equal(120, (int)stats["byStatus"]!["429"]!);
         using var reader = ArchiveReader.Open(ArchivePath);
         Assert.Equal(120, reader.Items.Count(i => i.Status == ArchiveEntryStatus.Saved));
@@ -249,15 +242,15 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
     [Fact]
     public async Task An_archived_blob_restores_through_the_plain_SDK()
     {
-        var source = await fixture.NewVaultAsync(prefix: "src");
-        var client = await fixture.ConnectAsync(source);
+        var source = await Fixture.NewVaultAsync(prefix: "src");
+        var client = await Fixture.ConnectAsync(source);
         for (var i = 0; i < 3; i++)
         {
             await client.SetSecretAsync("sdk", $"value-{i}", new KvSecretSetOptions { ContentType = "text/plain", Tags = new Dictionary<string, string> { ["i"] = $"{i}" } }, default);
         }
 
-        var factory = await LocalVaultTransfer.FactoryAsync(fixture);
-        await LocalVaultTransfer.BackupAsync(new RecordingHost(), factory, ArchivePath, fixture.Server.VaultUri(source), SecretsAndKeys);
+        var factory = await LocalVaultTransfer.FactoryAsync(Fixture);
+        await LocalVaultTransfer.BackupAsync(new RecordingHost(), factory, ArchivePath, Fixture.Server.VaultUri(source), SecretsAndKeys);
         byte[] blob;
         using (var reader = ArchiveReader.Open(ArchivePath))
         {
@@ -265,8 +258,8 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
         }
 
         // What a user does with an extracted entry: Restore-AzKeyVaultSecret -InputFile / az keyvault secret restore --file.
-        var target = await fixture.NewVaultAsync(prefix: "sdk");
-        var sdk = new SecretClient(fixture.Server.VaultUri(target), fixture.Server.CreateCredential(), new SecretClientOptions { Transport = fixture.Server.CreateTransport() });
+        var target = await Fixture.NewVaultAsync(prefix: "sdk");
+        var sdk = new SecretClient(Fixture.Server.VaultUri(target), Fixture.Server.CreateCredential(), new SecretClientOptions { Transport = Fixture.Server.CreateTransport() });
         var restored = await sdk.RestoreSecretBackupAsync(blob);
         Assert.Equal("sdk", restored.Value.Name);
         Assert.Equal("value-2", (await sdk.GetSecretAsync("sdk")).Value.Value);
@@ -283,15 +276,15 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
     [Fact]
     public async Task Cancelling_a_backup_against_a_slow_vault_leaves_the_previous_archive()
     {
-        var source = await fixture.NewVaultAsync(prefix: "src");
-        await fixture.Server.SeedAsync(source, new { secrets = 60, versions = 1, prefix = "slow" });
-        var factory = await LocalVaultTransfer.FactoryAsync(fixture);
-        await LocalVaultTransfer.BackupAsync(new RecordingHost(), factory, ArchivePath, fixture.Server.VaultUri(source), SecretsAndKeys);
+        var source = await Fixture.NewVaultAsync(prefix: "src");
+        await Fixture.Server.SeedAsync(source, new { secrets = 60, versions = 1, prefix = "slow" });
+        var factory = await LocalVaultTransfer.FactoryAsync(Fixture);
+        await LocalVaultTransfer.BackupAsync(new RecordingHost(), factory, ArchivePath, Fixture.Server.VaultUri(source), SecretsAndKeys);
         var before = await File.ReadAllBytesAsync(ArchivePath);
 
-        await fixture.Server.SetFaultsAsync(source, new { latencyMs = 150 });
+        await Fixture.Server.SetFaultsAsync(source, new { latencyMs = 150 });
         using var host = new RecordingHost { CancelAfterRecords = 4 };
-        var e = await Assert.ThrowsAsync<KvException>(() => LocalVaultTransfer.BackupAsync(host, factory, ArchivePath, fixture.Server.VaultUri(source), SecretsAndKeys, throttle: 4));
+        var e = await Assert.ThrowsAsync<KvException>(() => LocalVaultTransfer.BackupAsync(host, factory, ArchivePath, Fixture.Server.VaultUri(source), SecretsAndKeys, throttle: 4));
         var stopped = DateTimeOffset.UtcNow;
         Assert.Equal(KvErrorIds.Cancelled, e.ErrorId);
         Assert.Contains("left as it was", e.Message);
@@ -299,22 +292,22 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
         Assert.Equal(before, await File.ReadAllBytesAsync(ArchivePath));
 
         // Beside it, only the stopped run's resume point (what it saved, for -Resume).
-        Assert.All(Directory.GetFiles(_folder).Where(f => f != ArchivePath), f => Assert.Contains(f, PartialArchive.Find(ArchivePath)));
+        Assert.All(Directory.GetFiles(Folder).Where(f => f != ArchivePath), f => Assert.Contains(f, PartialArchive.Find(ArchivePath)));
     }
 
     [Fact]
     public async Task A_whole_vault_costs_one_request_per_object_to_back_up_and_one_per_entry_to_restore()
     {
-        var source = await fixture.NewVaultAsync(prefix: "src");
-        await fixture.Server.SeedAsync(source, new { secrets = 150, keys = 20, versions = 1, prefix = "cost" });
+        var source = await Fixture.NewVaultAsync(prefix: "src");
+        await Fixture.Server.SeedAsync(source, new { secrets = 150, keys = 20, versions = 1, prefix = "cost" });
 
         // A listing can tell a change from the recorded state only once the second of the objects' last update is
         // over by the service's clock (with its margin); objects this fresh have their versions listed.
         await Task.Delay(TimeSpan.FromSeconds(3.5));
-        await fixture.Server.ResetStatsAsync(source);
-        var factory = await LocalVaultTransfer.FactoryAsync(fixture);
+        await Fixture.Server.ResetStatsAsync(source);
+        var factory = await LocalVaultTransfer.FactoryAsync(Fixture);
         using var backupHost = new RecordingHost();
-        var saved = await LocalVaultTransfer.BackupAsync(backupHost, factory, ArchivePath, fixture.Server.VaultUri(source), SecretsAndKeys);
+        var saved = await LocalVaultTransfer.BackupAsync(backupHost, factory, ArchivePath, Fixture.Server.VaultUri(source), SecretsAndKeys);
         Assert.Empty(backupHost.Errors.Select(e => e.Exception.Message));
         Assert.Equal((170, 0, 0), (saved.Saved, saved.Changed, saved.Failed));
 
@@ -331,10 +324,10 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
         }
 
         // Asked for, every version's id and times are listed too: one more request per object.
-        await fixture.Server.ResetStatsAsync(source);
+        await Fixture.Server.ResetStatsAsync(source);
         var recorded = await LocalVaultTransfer.OnOwnThread(() =>
         {
-            using var session = BackupSession.Start(new RecordingHost(), new BackupOptions { Path = ArchivePath, Force = true, VaultUri = fixture.Server.VaultUri(source), RecordVersions = true }, factory);
+            using var session = BackupSession.Start(new RecordingHost(), new BackupOptions { Path = ArchivePath, Force = true, VaultUri = Fixture.Server.VaultUri(source), RecordVersions = true }, factory);
             session.AddVault(types: SecretsAndKeys);
             return session.Complete();
         });
@@ -345,22 +338,15 @@ public sealed class TransferLocalVaultTests(VaultFixture fixture) : IClassFixtur
             Assert.All(reader.Items, i => Assert.Equal(i.Version, Assert.Single(i.Versions).Version));
         }
 
-        var target = await fixture.NewVaultAsync(prefix: "dst");
-        await fixture.Server.ResetStatsAsync(target);
+        var target = await Fixture.NewVaultAsync(prefix: "dst");
+        await Fixture.Server.ResetStatsAsync(target);
         using var restoreHost = new RecordingHost();
-        var restored = await LocalVaultTransfer.RestoreAsync(restoreHost, factory, ArchivePath, new RestoreOptions { TargetVaultUri = fixture.Server.VaultUri(target) });
+        var restored = await LocalVaultTransfer.RestoreAsync(restoreHost, factory, ArchivePath, new RestoreOptions { TargetVaultUri = Fixture.Server.VaultUri(target) });
         Assert.Empty(restoreHost.Errors.Select(e => e.Exception.Message));
         Assert.Equal(170, restored.Restored);
 
         // The first 24 entries read their names alone (two requests each), then two listings per type plan the rest.
         var restoreRequests = await RequestsPastTheChallengeAsync(target);
         Assert.InRange(restoreRequests, 170 + 4, 170 + (24 * 2) + 4);
-    }
-
-    /// <summary>Requests a vault answered, without the 401s of the authentication challenge (one per connection that starts unauthenticated).</summary>
-    private async Task<int> RequestsPastTheChallengeAsync(string vault)
-    {
-        var stats = await fixture.Server.GetStatsAsync(vault);
-        return (int)stats["requests"]! - ((int?)stats["byStatus"]!["401"] ?? 0);
     }
 }
