@@ -31,6 +31,7 @@ internal sealed class BlobArchiveUpload : IDisposable
     private long _finished;
     private long _staged;
     private bool _completing;
+    private int _disposed;
     private Exception? _failure;
     private byte[]? _buffer;
 
@@ -154,6 +155,11 @@ internal sealed class BlobArchiveUpload : IDisposable
     /// <summary>Stops staging; an uncommitted upload leaves nothing visible.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stop.Cancel();
         _more.Release();
         try
