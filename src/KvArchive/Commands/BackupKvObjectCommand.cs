@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using KvArchive.Completion;
 using KvArchive.Engine.Transfer;
+using KvArchive.Engine.Storage;
 using KvArchive.Engine.Vault;
 using KvArchive.Hosting;
 
@@ -127,6 +128,7 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
             ThrottleLimit = ThrottleLimit,
             RateLimiter = limiter,
             RecordVersions = RecordVersions,
+            Storage = ArchiveLocation.IsBlob(path) || ArchiveLocation.IsBlob(basePath) ? BuildStorageOptions() : null,
         };
         if (MaxCopiedAge < TimeSpan.Zero)
         {

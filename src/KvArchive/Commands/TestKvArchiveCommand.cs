@@ -57,7 +57,7 @@ public sealed class TestKvArchiveCommand : KvCommandBase
         try
         {
             WriteVerbose($"Verifying {path}.");
-            result = ArchiveReader.Verify(path, StopToken);
+            result = ArchiveReader.Verify(path, null, StopToken);
         }
         catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
