@@ -14,8 +14,11 @@ namespace KvArchive.Engine.Archive;
 /// Streams an archive to a temporary file beside the target and moves it into place only in
 /// <see cref="Commit"/>. Thread-safe: workers write entries as their backups complete. Memory holds no blob and
 /// no manifest row: each row is written as it comes to a second temporary file (its JSON), which Commit copies
-/// into the manifest, so memory stays flat however many objects there are. Disposing an uncommitted writer deletes
-/// the temporary files and leaves whatever was at the target path untouched.
+/// into the manifest, so memory stays flat however many objects there are. Disposing an uncommitted writer leaves
+/// whatever was at the target path untouched; its temporary file is deleted, or, for a backup, kept (with its name, a
+/// hidden <c>.name.guid.partial</c>) when it holds saved objects and nothing failed to write: the resume point of
+/// <see cref="PartialArchive"/>. Each entry is handed to the operating system as it is written, so a killed process
+/// loses at most the entry it was writing.
 /// </summary>
 internal sealed partial class ArchiveWriter : IDisposable
 {
@@ -33,6 +36,7 @@ internal sealed partial class ArchiveWriter : IDisposable
     private readonly string _formatVersion;
     private bool _committed;
     private bool _closed;
+    private bool _writeFailed;
 
     private ArchiveWriter(string path, string tempPath, bool overwrite, DateTimeOffset startedOn, FileStream file, FileStream rows, string formatVersion)
     {
@@ -63,6 +67,15 @@ internal sealed partial class ArchiveWriter : IDisposable
 
     /// <summary>Things asked for and not saved so far (failed, refused, not found).</summary>
     public int NotSavedCount { get { lock (_gate) { return _notSaved.Total; } } }
+
+    /// <summary>
+    /// Keeps the temporary file when the writer is disposed uncommitted, if it holds saved objects and no write failed
+    /// (a backup's resume point; an import or an export has none).
+    /// </summary>
+    public bool KeepForResume { get; init; }
+
+    /// <summary>The temporary file, when an uncommitted writer kept it for a resumed run (see <see cref="Dispose"/>).</summary>
+    public string? KeptPath { get; private set; }
 
     /// <summary>True while everything asked for so far was saved: what the manifest's <c>complete</c> records.</summary>
     public bool IsComplete { get { lock (_gate) { return _notSaved.Total == 0; } } }
@@ -115,7 +128,7 @@ internal sealed partial class ArchiveWriter : IDisposable
     /// is false, or its folder does not exist. <paramref name="formatVersion"/> lets tests write what another
     /// KvArchive version would state; the engine always writes <see cref="ArchiveFormat.Version"/>.
     /// </summary>
-    public static ArchiveWriter Create(string path, bool overwrite, DateTimeOffset startedOn, string? formatVersion = null, ArchiveStorageOptions? storage = null)
+    public static ArchiveWriter Create(string path, bool overwrite, DateTimeOffset startedOn, string? formatVersion = null, bool keepForResume = false, ArchiveStorageOptions? storage = null)
     {
         if (BlobArchiveAddress.IsBlobUrl(path))
         {
@@ -159,7 +172,7 @@ internal sealed partial class ArchiveWriter : IDisposable
 
             // The manifest's rows, until Commit copies them; gone when closed, whatever happens.
             var rows = new FileStream(tempPath + ".rows", FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
-            var writer = new ArchiveWriter(fullPath, tempPath, overwrite, startedOn, file, rows, formatVersion ?? ArchiveFormat.Version);
+            var writer = new ArchiveWriter(fullPath, tempPath, overwrite, startedOn, file, rows, formatVersion ?? ArchiveFormat.Version) { KeepForResume = keepForResume };
             writer.WriteHeaderEntry();
             return writer;
         }
@@ -194,6 +207,7 @@ internal sealed partial class ArchiveWriter : IDisposable
             row.BlobOffset = Position();
             WriteStored(zip, document.Blob, blob);
             AddRow(row);
+            Flush();
             return row;
         }
     }
@@ -301,6 +315,7 @@ internal sealed partial class ArchiveWriter : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
             {
+                _writeFailed = true;
                 throw WriteFailed(Path, e);
             }
 
@@ -330,17 +345,21 @@ internal sealed partial class ArchiveWriter : IDisposable
         }
     }
 
-    /// <summary>Deletes the temporary file unless the archive was committed.</summary>
+    /// <summary>
+    /// Unless the archive was committed: deletes the temporary file, or, with <see cref="KeepForResume"/>, keeps it
+    /// for a resumed run when it holds saved objects and no write failed (<see cref="KeptPath"/>).
+    /// </summary>
     public void Dispose()
     {
         lock (_gate)
         {
-            if (_committed)
+            if (_committed || _closed)
             {
                 return;
             }
 
             _closed = true;
+            var keep = KeepForResume && _file is not null && !_writeFailed && _counts.Saved + _counts.Changed > 0;
 
             // The ZIP is not disposed: that would write a central directory we are about to delete.
             _zip = null;
@@ -354,7 +373,15 @@ internal sealed partial class ArchiveWriter : IDisposable
             }
 
             _file = null;
-            TryDelete(TempPath);
+            if (keep)
+            {
+                KeptPath = TempPath;
+            }
+            else
+            {
+                TryDelete(TempPath);
+            }
+
             try
             {
                 _rows?.Dispose();
@@ -416,6 +443,7 @@ internal sealed partial class ArchiveWriter : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            _writeFailed = true;
             throw WriteFailed(Path, e);
         }
 
@@ -507,6 +535,20 @@ internal sealed partial class ArchiveWriter : IDisposable
 
     private long Position() => _file!.Position;
 
+    /// <summary>Hands what was written to the operating system: a process killed after this loses none of it.</summary>
+    private void Flush()
+    {
+        try
+        {
+            _file!.Flush(flushToDisk: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _writeFailed = true;
+            throw WriteFailed(Path, e);
+        }
+    }
+
     private void WriteStored(ZipArchive zip, string name, ReadOnlySpan<byte> data)
     {
         try
@@ -517,6 +559,7 @@ internal sealed partial class ArchiveWriter : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            _writeFailed = true;
             throw WriteFailed(Path, e);
         }
     }
@@ -563,27 +606,9 @@ internal sealed partial class ArchiveWriter : IDisposable
     /// </summary>
     internal static int RemoveStaleTempFiles(string fullPath)
     {
-        var folder = System.IO.Path.GetDirectoryName(fullPath)!;
-        var prefix = "." + System.IO.Path.GetFileName(fullPath) + ".";
         var removed = 0;
-        IEnumerable<string> candidates;
-        try
+        foreach (var candidate in TempFiles(fullPath))
         {
-            candidates = Directory.EnumerateFiles(folder, prefix + "*", new EnumerationOptions { AttributesToSkip = 0, MatchCasing = MatchCasing.CaseSensitive, RecurseSubdirectories = false }).ToList();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return 0;
-        }
-
-        foreach (var candidate in candidates)
-        {
-            var rest = System.IO.Path.GetFileName(candidate)[prefix.Length..];
-            if (!TempSuffix().IsMatch(rest))
-            {
-                continue;
-            }
-
             try
             {
                 // Locked by us, then deleted as the handle closes; a live writer's lock makes the open fail.
@@ -600,6 +625,23 @@ internal sealed partial class ArchiveWriter : IDisposable
         }
 
         return removed;
+    }
+
+    /// <summary>The temporary files of writers of <paramref name="fullPath"/> (live or not): <c>.name.guid.partial</c> and its <c>.rows</c>.</summary>
+    internal static IReadOnlyList<string> TempFiles(string fullPath)
+    {
+        var folder = System.IO.Path.GetDirectoryName(fullPath)!;
+        var prefix = "." + System.IO.Path.GetFileName(fullPath) + ".";
+        try
+        {
+            return Directory.EnumerateFiles(folder, prefix + "*", new EnumerationOptions { AttributesToSkip = 0, MatchCasing = MatchCasing.CaseSensitive, RecurseSubdirectories = false })
+                .Where(f => TempSuffix().IsMatch(System.IO.Path.GetFileName(f)[prefix.Length..]))
+                .ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 
     private static KvException WriteFailed(string path, Exception e)

@@ -29,9 +29,10 @@ internal sealed class BackupBase : IDisposable
     private readonly Task _verified;
     private bool _disposed;
 
-    private BackupBase(ArchiveReader reader, TimeSpan maxAge, DateTimeOffset now, CancellationToken cancellationToken)
+    private BackupBase(ArchiveReader reader, TimeSpan maxAge, DateTimeOffset now, bool resumed, CancellationToken cancellationToken)
     {
         Reader = reader;
+        IsResumePoint = resumed;
         _maxAge = maxAge;
         _now = now;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -53,10 +54,16 @@ internal sealed class BackupBase : IDisposable
     /// <summary>The base archive's full path.</summary>
     public string Path => Reader.Path;
 
-    /// <summary>Opens a base archive and starts verifying every byte of it.</summary>
+    /// <summary>
+    /// True for what interrupted runs of the same backup saved (<see cref="PartialArchive.Salvage"/>), not an earlier
+    /// archive: it holds part of the vault, so what it lacks was not deleted.
+    /// </summary>
+    public bool IsResumePoint { get; }
+
+    /// <summary>Opens a base archive (or a resume point, <paramref name="resumed"/>) and starts verifying every byte of it.</summary>
     /// <exception cref="KvException"><see cref="KvErrorIds.BaseArchiveInvalid"/> (truncated, unreadable, or not an
     /// archive), <see cref="KvErrorIds.ArchiveNotFound"/>, <see cref="KvErrorIds.ArchiveVersionUnsupported"/>.</exception>
-    public static BackupBase Open(string path, TimeSpan maxAge, DateTimeOffset now, CancellationToken cancellationToken, ArchiveStorageOptions? storage = null)
+    public static BackupBase Open(string path, TimeSpan maxAge, DateTimeOffset now, CancellationToken cancellationToken, bool resumed = false, ArchiveStorageOptions? storage = null)
     {
         ArchiveReader reader;
         try
@@ -70,7 +77,7 @@ internal sealed class BackupBase : IDisposable
 
         try
         {
-            return new BackupBase(reader, maxAge, now, cancellationToken);
+            return new BackupBase(reader, maxAge, now, resumed, cancellationToken);
         }
         catch
         {
@@ -98,14 +105,14 @@ internal sealed class BackupBase : IDisposable
     {
         if (!_rows.TryGetValue(Key(vault, listed.Type, listed.Name), out var index))
         {
-            reason = "not in the base archive";
+            reason = IsResumePoint ? "not saved by the interrupted backup" : "not in the base archive";
             return null;
         }
 
         var item = Reader.Items[index];
         if (item.Status != ArchiveEntryStatus.Saved || !item.HasBlob)
         {
-            reason = $"its entry in the base archive is {item.Status.ToString().ToLowerInvariant()}";
+            reason = $"its entry in the {(IsResumePoint ? "interrupted backup" : "base archive")} is {item.Status.ToString().ToLowerInvariant()}";
             return null;
         }
 
@@ -124,7 +131,7 @@ internal sealed class BackupBase : IDisposable
 
         if (_now - taken > _maxAge)
         {
-            reason = $"its copy in the base archive is older than {_maxAge.TotalDays:0.##} days";
+            reason = $"its copy in the {(IsResumePoint ? "interrupted backup" : "base archive")} is older than {_maxAge.TotalDays:0.##} days";
             return null;
         }
 

@@ -24,6 +24,13 @@ public sealed class BackupOptions
     public string? BaseArchivePath { get; init; }
 
     /// <summary>
+    /// Continues an interrupted backup of the same path (stopped, failed, or its process killed): what it saved is
+    /// kept (copied, not backed up again) unless the listing shows the object changed since, by the rules of an
+    /// incremental base. Nothing to continue from: a full backup. Without it, such leftovers are removed.
+    /// </summary>
+    public bool Resume { get; init; }
+
+    /// <summary>
     /// The oldest a copied entry's blob may be (its backup time): older ones are backed up again, so that every
     /// object is taken from the vault at least this often (what a listing cannot show, such as a change to an older
     /// version, is caught then). Default 7 days; <see cref="TimeSpan.Zero"/> copies nothing.

@@ -37,7 +37,10 @@ internal sealed class BackupOutcomes(ArchiveWriter writer)
     {
         var document = item.Row.ForHeader();
         var row = writer.WriteEntry(document, blob);
-        End(work, scope, BackupStatus.Copied, $"Unchanged since {item.BackedUpOn:u}; copied from the base archive.", item.Versions.Count, row.Size, row.Sha256);
+        var reason = work.Base?.IsResumePoint == true
+            ? $"Saved on {item.BackedUpOn:u} by the interrupted backup and unchanged since; kept."
+            : $"Unchanged since {item.BackedUpOn:u}; copied from the base archive.";
+        End(work, scope, BackupStatus.Copied, reason, item.Versions.Count, row.Size, row.Sha256);
     }
 
     /// <summary>Records an object of the base archive that the vault no longer lists: a row without a blob, not carried forward.</summary>

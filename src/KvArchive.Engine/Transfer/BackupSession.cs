@@ -46,12 +46,14 @@ public sealed class BackupSession : IDisposable
     private readonly ListingChecks _checks;
     private readonly HashSet<(Uri, KvObjectType, string)> _seen = [];
     private readonly BackupBase? _base;
+    private readonly BackupBase? _resume;
     private readonly List<(IVaultClient Client, KvObjectType Type)> _listedFully = [];
 
-    private BackupSession(IHostContext host, BackupOptions options, string path, ArchiveWriter? writer, BackupBase? backupBase, AdaptiveRateLimiter limiter, VaultClients clients, bool ownsClients, TimeProvider time)
+    private BackupSession(IHostContext host, BackupOptions options, string path, ArchiveWriter? writer, (BackupBase? Base, BackupBase? Resume) bases, AdaptiveRateLimiter limiter, VaultClients clients, bool ownsClients, TimeProvider time)
     {
         _host = host;
-        _base = backupBase;
+        _base = bases.Base;
+        _resume = bases.Resume;
         _options = options;
         Path = path;
         _writer = writer;
@@ -75,12 +77,13 @@ public sealed class BackupSession : IDisposable
             (work, scope, ct) => item!.RunAsync(work, scope, ct),
             Stopped)
         {
-            OnAbandon = () => _writer?.Dispose(),
+            OnAbandon = Abandoned,
             OnDispose = () =>
             {
                 _checks.Dispose();
                 _writer?.Dispose();
                 _base?.Dispose();
+                _resume?.Dispose();
             },
         };
         if (_outcomes is not null)
@@ -119,19 +122,25 @@ public sealed class BackupSession : IDisposable
         // The base is opened now (a truncated or foreign file ends the run here) and verified in full while the
         // vault is listed: nothing is copied from it before that verification, and a damaged base ends the run.
         var backupBase = proceed && options.BaseArchivePath is { } basePath
-            ? BackupBase.Open(basePath, options.MaxCopiedAge, TimeProvider.System.GetUtcNow(), host.CancellationToken, options.Storage)
+            ? BackupBase.Open(basePath, options.MaxCopiedAge, TimeProvider.System.GetUtcNow(), host.CancellationToken, storage: options.Storage)
             : null;
+        BackupBase? resume = null;
         ArchiveWriter? writer = null;
         try
         {
-            writer = proceed ? ArchiveWriter.Create(location, options.Force, TimeProvider.System.GetUtcNow(), storage: options.Storage) : null;
+            // What interrupted runs saved: continued from with -Resume (before the writer removes their files),
+            // otherwise named in a warning, as the run starts over and removes them. A blob target does not resume.
+            var toBlob = BlobArchiveAddress.IsBlobUrl(location);
+            resume = proceed && !toBlob ? Resume(host, path, options) : null;
+            writer = proceed ? ArchiveWriter.Create(location, options.Force, TimeProvider.System.GetUtcNow(), keepForResume: !toBlob, storage: options.Storage) : null;
             var (limiter, vaults) = clients.Open(options.RateLimiter);
-            return new BackupSession(host, options, path, writer, backupBase, limiter, vaults, clients.Owned, TimeProvider.System);
+            return new BackupSession(host, options, path, writer, (backupBase, resume), limiter, vaults, clients.Owned, TimeProvider.System);
         }
         catch
         {
             writer?.Dispose();
             backupBase?.Dispose();
+            resume?.Dispose();
             throw;
         }
     }
@@ -250,6 +259,7 @@ public sealed class BackupSession : IDisposable
                 // can be the very path the new archive replaces.
                 _base?.WhenVerifiedAsync(_core.Token).GetAwaiter().GetResult();
                 _base?.Dispose();
+                _resume?.WhenVerifiedAsync(_core.Token).GetAwaiter().GetResult();
                 if (_writer!.SavedCount == 0 && !_options.AllowEmpty)
                 {
                     // Abandoned, not committed: an existing archive at the path stays as it was.
@@ -262,6 +272,13 @@ public sealed class BackupSession : IDisposable
                 }
 
                 _writer.Commit(_core.Time.GetUtcNow());
+
+                // Everything the interrupted runs saved is in the new archive (or was backed up again).
+                if (_resume is not null)
+                {
+                    _resume.Dispose();
+                    ArchiveWriter.RemoveStaleTempFiles(Path);
+                }
             });
         }
 
@@ -356,11 +373,20 @@ public sealed class BackupSession : IDisposable
             duplicate = client is not null && !_seen.Add((client.VaultUri, type, name.ToLowerInvariant()));
         }
 
-        if (_base is not null && client is not null && error is null && !duplicate && listed is { Managed: false })
+        if ((_base ?? _resume) is not null && client is not null && error is null && !duplicate && listed is { Managed: false })
         {
-            // Incremental: an unchanged object's entry is copied from the base; a changed one whose last update
-            // was over before the listing read it is backed up with one request (its description from the listing).
-            var copy = _base.Unchanged(client.VaultUri, listed, out var why);
+            // Incremental or resumed: an unchanged object's entry is copied from what the interrupted run saved, else
+            // from the base; a changed one whose last update was over before the listing read it is backed up with one
+            // request (its description from the listing).
+            var why = string.Empty;
+            var from = _resume;
+            var copy = _resume?.Unchanged(client.VaultUri, listed, out why);
+            if (copy is null && _base is not null)
+            {
+                from = _base;
+                copy = _base.Unchanged(client.VaultUri, listed, out why);
+            }
+
             var settled = listed.UpdatedOn is { } updated && RateLimiter.LatestServerDate is { } serverNow && updated < serverNow - BackupBase.Settle;
             if (copy is not null || settled)
             {
@@ -369,7 +395,7 @@ public sealed class BackupSession : IDisposable
                     _host.WriteVerbose($"The {type.Word()} '{name}' is backed up: {why}.");
                 }
 
-                _core.Add(new BackupWork(type, name, client.VaultUri, client, listed, target, null, false, null) { CopyFrom = copy, Base = _base, FromListing = copy is null });
+                _core.Add(new BackupWork(type, name, client.VaultUri, client, listed, target, null, false, null) { CopyFrom = copy, Base = copy is null ? _base : from, FromListing = copy is null });
                 return;
             }
         }
@@ -399,5 +425,49 @@ public sealed class BackupSession : IDisposable
     private Uri? DefaultVault() => _options.VaultUri ?? _core.SingleClient?.VaultUri;
 
     private KvException Stopped(KvException cause)
-        => new(KvErrorKind.Cancelled, KvErrorIds.Cancelled, $"The backup was stopped; nothing was written at '{Path}'{(File.Exists(Path) ? " and the archive already there was left as it was" : string.Empty)}.", cause);
+        => new(KvErrorKind.Cancelled, KvErrorIds.Cancelled, $"The backup was stopped; nothing was written at '{Path}'{(File.Exists(Path) ? " and the archive already there was left as it was" : string.Empty)}.{KeptForResume()}", cause);
+
+    /// <summary>Ends a run that cannot go on: the unfinished archive is deleted, or kept as a resume point (named in a warning unless the user stopped the run).</summary>
+    private void Abandoned()
+    {
+        _writer?.Dispose();
+        if (_writer?.KeptPath is not null && !_core.Token.IsCancellationRequested)
+        {
+            _host.WriteWarning(KeptForResume().TrimStart());
+        }
+    }
+
+    private string KeptForResume()
+        => _writer?.KeptPath is { } kept
+            ? $" The {_writer.SavedCount} object(s) saved so far are kept in '{System.IO.Path.GetFileName(kept)}' beside it: run the same command with -Resume to continue without backing them up again."
+            : string.Empty;
+
+    /// <summary>
+    /// With <see cref="BackupOptions.Resume"/>: one archive of what the interrupted runs of this path saved, opened as
+    /// a resume point. Without: a warning when they saved something, since this run starts over and removes it.
+    /// </summary>
+    private static BackupBase? Resume(IHostContext host, string path, BackupOptions options)
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        if (!options.Resume)
+        {
+            var saved = PartialArchive.Find(path).Sum(f => PartialArchive.Scan(f).Count);
+            if (saved > 0)
+            {
+                host.WriteWarning($"An interrupted backup of '{path}' had saved {saved} object(s); this run backs up everything again and removes them. To continue that backup instead, add -Resume.");
+            }
+
+            return null;
+        }
+
+        var salvage = PartialArchive.Salvage(path, now, out var count);
+        if (salvage is null)
+        {
+            host.WriteVerbose($"No interrupted backup of '{path}' was found to continue: everything is backed up.");
+            return null;
+        }
+
+        host.WriteVerbose($"Continuing the interrupted backup of '{path}': the {count} object(s) it saved are kept unless they changed since.");
+        return BackupBase.Open(salvage, options.MaxCopiedAge, now, host.CancellationToken, resumed: true);
+    }
 }

@@ -81,6 +81,10 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
     [Parameter]
     public TimeSpan MaxCopiedAge { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>Continues an interrupted backup of the same path: what it saved is kept unless it changed since.</summary>
+    [Parameter]
+    public SwitchParameter Resume { get; set; }
+
     /// <summary>Replaces an existing archive at the path.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -124,6 +128,7 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
             Force = Force,
             BaseArchivePath = basePath,
             MaxCopiedAge = MaxCopiedAge,
+            Resume = Resume,
             AllowEmpty = AllowEmpty,
             ThrottleLimit = ThrottleLimit,
             RateLimiter = limiter,

@@ -53,14 +53,48 @@ public sealed class ArchiveTempFileTests : IDisposable
     }
 
     [Fact]
-    public void An_abandoned_writer_leaves_nothing()
+    public void An_abandoned_writer_that_saved_nothing_leaves_nothing()
     {
         var path = Path.Combine(_folder, "prod.kva");
         using (var writer = ArchiveWriter.Create(path, false, DateTimeOffset.UnixEpoch))
         {
+            writer.RecordWithoutBlob(ArchiveTestData.Failed(KvObjectType.Secret, "refused"));
+            writer.Dispose();
+            Assert.Null(writer.KeptPath);
+        }
+
+        // Without KeepForResume (an import, an export) nothing is kept even when something was saved.
+        using (var writer = ArchiveWriter.Create(path, false, DateTimeOffset.UnixEpoch))
+        {
             writer.WriteEntry(ArchiveTestData.Saved(KvObjectType.Secret, "a"), ArchiveTestData.Blob(1, 10));
+            writer.Dispose();
+            Assert.Null(writer.KeptPath);
         }
 
         Assert.Empty(Files());
+    }
+
+    [Fact]
+    public void An_abandoned_writer_keeps_what_it_saved_beside_the_path_and_nothing_at_it()
+    {
+        var path = Path.Combine(_folder, "prod.kva");
+        string? kept;
+        using (var writer = ArchiveWriter.Create(path, false, DateTimeOffset.UnixEpoch, keepForResume: true))
+        {
+            writer.WriteEntry(ArchiveTestData.Saved(KvObjectType.Secret, "a"), ArchiveTestData.Blob(1, 10));
+            writer.Dispose();
+            kept = writer.KeptPath;
+        }
+
+        Assert.NotNull(kept);
+        Assert.Equal([Path.GetFileName(kept)], Files());
+        Assert.False(File.Exists(path));
+        Assert.Equal("a", Assert.Single(PartialArchive.Scan(kept)).Document.Name);
+
+        // The next writer of the path (a run without -Resume) removes it.
+        using (ArchiveWriter.Create(path, false, DateTimeOffset.UnixEpoch))
+        {
+            Assert.False(File.Exists(kept));
+        }
     }
 }

@@ -220,7 +220,7 @@ public sealed class BackupSessionTests : IDisposable
         }
 
         Assert.DoesNotContain(_host.Errors, x => x.Exception.ErrorId == id);
-        Assert.Empty(Directory.GetFiles(_folder));
+        AssertNoArchiveOnlyWhatWasSaved();
     }
 
     [Fact]
@@ -269,7 +269,7 @@ public sealed class BackupSessionTests : IDisposable
         Assert.Equal(KvErrorIds.Cancelled, e.ErrorId);
         Assert.Equal(KvErrorKind.Cancelled, e.Kind);
         Assert.False(File.Exists(ArchivePath));
-        Assert.Empty(Directory.GetFiles(_folder));
+        Assert.InRange(AssertNoArchiveOnlyWhatWasSaved(), 5, 40);
         Assert.InRange(_host.Records.Count, 5, 40);
     }
 
@@ -295,13 +295,13 @@ public sealed class BackupSessionTests : IDisposable
         }
 
         Assert.Equal(before, File.ReadAllBytes(ArchivePath));
-        Assert.Equal([ArchivePath], Directory.GetFiles(_folder));
+        Assert.InRange(AssertNoArchiveOnlyWhatWasSaved(), 10, 40);
         using var reader = ArchiveReader.Open(ArchivePath);
         Assert.Equal(blobs["web-tls"], reader.ReadBlob(reader.Items.Single(i => i.Name == "web-tls" && i.HasBlob)));
     }
 
     [Fact]
-    public void A_session_disposed_without_Complete_leaves_nothing()
+    public void A_session_disposed_without_Complete_leaves_nothing_at_the_path()
     {
         _vault.Add(KvObjectType.Secret, "a");
         using (var session = Start())
@@ -309,7 +309,22 @@ public sealed class BackupSessionTests : IDisposable
             session.AddVault();
         }
 
-        Assert.Empty(Directory.GetFiles(_folder));
+        Assert.False(File.Exists(ArchivePath));
+        Assert.InRange(AssertNoArchiveOnlyWhatWasSaved(), 0, 1);
+    }
+
+    /// <summary>
+    /// Besides an archive that was there before, the folder holds at most the stopped run's resume point (a hidden
+    /// leftover of the path with what it saved: a file that holds nothing is not kept). Returns how many objects it holds.
+    /// </summary>
+    private int AssertNoArchiveOnlyWhatWasSaved()
+    {
+        var others = Directory.GetFiles(_folder).Where(f => f != ArchivePath).ToList();
+        Assert.True(others.Count <= 1, string.Join(", ", others));
+        Assert.All(others, f => Assert.Contains(f, PartialArchive.Find(ArchivePath)));
+        var saved = others.Sum(f => PartialArchive.Scan(f).Count);
+        Assert.True(others.Count == 0 || saved > 0);
+        return saved;
     }
 
     [Fact]

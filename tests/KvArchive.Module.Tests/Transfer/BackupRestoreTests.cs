@@ -231,36 +231,57 @@ public sealed class BackupRestoreTests(ModuleFixture fixture) : IDisposable
     }
 
     [Fact]
-    public async Task Stopping_the_pipeline_mid_backup_leaves_no_archive()
+    public async Task Stopping_the_pipeline_mid_backup_leaves_no_archive_and_Resume_continues_it()
     {
         var source = await fixture.NewVaultAsync();
         await fixture.Server.SeedAsync(VaultName(source), new { secrets = 150, keys = 0, certificates = 0, versions = 1, prefix = "slow" });
+
+        // Times are whole seconds: a saved object is kept only when its last update was over before its backup.
+        await Task.Delay(2500);
         await fixture.Server.SetFaultsAsync(VaultName(source), new { latencyMs = 60 });
         var archive = Path.Combine(_directory, "stopped.kva");
         using var session = fixture.NewSession();
         session.Set("Source", source).Set("Archive", archive);
 
-        using var ps = session.CreatePowerShell();
-        ps.AddScript("Get-KvObject -VaultUri $Source -AccessToken $Token | Backup-KvObject -Path $Archive -AccessToken $Token -ThrottleLimit 2");
-        var output = new PSDataCollection<PSObject>();
-        var firstRecords = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        output.DataAdded += (_, _) =>
+        int reported;
+        using (var ps = session.CreatePowerShell())
         {
-            if (output.Count >= 3)
+            ps.AddScript("Get-KvObject -VaultUri $Source -AccessToken $Token | Backup-KvObject -Path $Archive -AccessToken $Token -ThrottleLimit 2");
+            var output = new PSDataCollection<PSObject>();
+            var firstRecords = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            output.DataAdded += (_, _) =>
             {
-                firstRecords.TrySetResult();
-            }
-        };
-        var invocation = ps.BeginInvoke<PSObject, PSObject>(null, output);
-        var arrived = await Task.WhenAny(firstRecords.Task, Task.Delay(TimeSpan.FromSeconds(60)));
-        Assert.Same(firstRecords.Task, arrived);
+                if (output.Count >= 3)
+                {
+                    firstRecords.TrySetResult();
+                }
+            };
+            _ = ps.BeginInvoke<PSObject, PSObject>(null, output);
+            var arrived = await Task.WhenAny(firstRecords.Task, Task.Delay(TimeSpan.FromSeconds(60)));
+            Assert.Same(firstRecords.Task, arrived);
 
-        await Task.Factory.FromAsync(ps.BeginStop(null, null), ps.EndStop);
-        Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
-        Assert.True(output.Count < 150, $"the backup should have been stopped early, got {output.Count} records");
+            await Task.Factory.FromAsync(ps.BeginStop(null, null), ps.EndStop);
+            Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+            Assert.True(output.Count < 150, $"the backup should have been stopped early, got {output.Count} records");
+            reported = output.Count;
+        }
+
+        // Nothing at the path; beside it, hidden, what the stopped run saved.
         Assert.False(File.Exists(archive));
-        Assert.Empty(Directory.GetFiles(_directory));
-        _ = invocation;
+        var leftover = Assert.Single(Directory.GetFiles(_directory));
+        Assert.StartsWith(".stopped.kva.", Path.GetFileName(leftover), StringComparison.Ordinal);
+
+        // The same command with -Resume backs up the rest only, and leaves one whole archive.
         await fixture.Server.ClearFaultsAsync(VaultName(source));
+        var run = session.Run("Get-KvObject -VaultUri $Source -AccessToken $Token | Backup-KvObject -Path $Archive -AccessToken $Token -Resume -InformationVariable info; $info[-1].MessageData").EnsureSuccess();
+        var summary = run.Output[^1];
+        var kept = (int)summary.Properties["Copied"].Value;
+        Assert.InRange(kept, reported, 149);
+        Assert.Equal(150 - kept, (int)summary.Properties["Saved"].Value);
+        Assert.True((bool)summary.Properties["IsComplete"].Value);
+        Assert.Equal(["stopped.kva"], Directory.GetFiles(_directory).Select(Path.GetFileName));
+        var check = session.Run("Test-KvArchive -Path $Archive").EnsureSuccess().Output.Single();
+        Assert.True((bool)check.Properties["IsComplete"].Value);
+        Assert.Equal(150, (int)check.Properties["SavedCount"].Value);
     }
 }

@@ -104,6 +104,50 @@ public sealed class ProcessKillTests(ModuleFixture fixture, ITestOutputHelper lo
         }
     }
 
+    [Fact]
+    public async Task A_killed_backup_is_resumed_without_backing_up_again_what_it_saved()
+    {
+        var directory = Directory.CreateTempSubdirectory("kvarchive-kill-").FullName;
+        try
+        {
+            var archive = Path.Combine(directory, "prod.kva");
+            var vault = await SlowVaultAsync(latencyMs: 100);
+
+            // Times are whole seconds: a saved object is kept only when its last update was over before its backup.
+            await Task.Delay(2500);
+            await KillBackupMidRunAsync(vault, archive, killAfterMs: 2000);
+            Assert.False(File.Exists(archive));
+            Assert.NotEmpty(TempFiles(directory, archive));
+
+            await fixture.Server.ClearFaultsAsync(vault.Host.Split('.')[0]);
+            await fixture.Server.ResetStatsAsync(vault.Host.Split('.')[0]);
+            using var session = fixture.NewSession();
+            session.Set("Vault", vault).Set("Archive", archive);
+            var run = session.Run("Get-KvObject -VaultUri $Vault -AccessToken $Token | Backup-KvObject -AccessToken $Token -Path $Archive -Force -Resume -InformationVariable info; $info[-1].MessageData").EnsureSuccess();
+            var summary = run.Output[^1];
+            var kept = (int)summary.Properties["Copied"].Value;
+            var saved = (int)summary.Properties["Saved"].Value;
+            log.WriteLine($"killed after 2 s; the resumed run kept {kept} objects and backed up {saved}");
+            Assert.InRange(kept, 1, 59);
+            Assert.Equal(60, kept + saved);
+            Assert.True((bool)summary.Properties["IsComplete"].Value);
+
+            // What the resumed run cost: the listing (3 pages of 25) and one backup per object the killed run had not saved.
+            var stats = await fixture.Server.GetStatsAsync(vault.Host.Split('.')[0]);
+            var requests = (int)stats["requests"]! - ((int?)stats["byStatus"]!["401"] ?? 0);
+            Assert.InRange(requests, saved + 3, saved + 3 + 10);
+
+            Assert.Empty(TempFiles(directory, archive));
+            var check = session.Run("Test-KvArchive -Path $Archive").EnsureSuccess().Output.Single();
+            Assert.True((bool)check.Properties["IsComplete"].Value);
+            Assert.Equal(60, (int)check.Properties["SavedCount"].Value);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private async Task<Uri> SlowVaultAsync(int latencyMs = 250)
     {
         var vault = await fixture.NewVaultAsync(prefix: "kill");
