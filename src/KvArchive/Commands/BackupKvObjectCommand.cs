@@ -109,7 +109,7 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
         }
         catch (KvException e)
         {
-            ThrowTerminatingError(KvErrorRecords.Create(e, path));
+            ThrowTerminatingError(KvErrorRecords.Create(e, ArchiveLocation.Display(path)));
         }
 
         string? basePath = null;
@@ -119,7 +119,7 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
         }
         catch (KvException e)
         {
-            ThrowTerminatingError(KvErrorRecords.Create(e, BaseArchive));
+            ThrowTerminatingError(KvErrorRecords.Create(e, ArchiveLocation.Display(BaseArchive!)));
         }
 
         var options = new BackupOptions

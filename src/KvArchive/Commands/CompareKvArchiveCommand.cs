@@ -76,7 +76,7 @@ public sealed class CompareKvArchiveCommand : KvVaultCommandBase
         }
         catch (KvException e)
         {
-            ThrowTerminatingError(KvErrorRecords.Create(e, path));
+            ThrowTerminatingError(KvErrorRecords.Create(e, Engine.Storage.ArchiveLocation.Display(path)));
         }
     }
 }

@@ -74,7 +74,7 @@ public sealed class GetKvArchiveItemCommand : KvCommandBase
             }
             catch (KvException e)
             {
-                WriteKvError(e, path);
+                WriteKvError(e, Engine.Storage.ArchiveLocation.Display(path));
             }
         }
     }

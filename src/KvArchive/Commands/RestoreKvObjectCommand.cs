@@ -218,7 +218,7 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
         {
             // This archive restores nothing; the other archives a wildcard matched still do. Through the session:
             // the run is not complete, and a plan writes it after the plan.
-            session.ReportError(e, path);
+            session.ReportError(e, ArchiveLocation.Display(path));
         }
     }
 

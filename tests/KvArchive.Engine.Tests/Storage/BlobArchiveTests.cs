@@ -216,6 +216,91 @@ public sealed class BlobArchiveTests(VaultFixture vaults, AzuriteFixture storage
         Assert.Equal(("devstoreaccount1", "c", "dir/x.kva"), (azurite.AccountName, azurite.ContainerName, azurite.BlobName));
     }
 
+    [Fact]
+    public async Task A_container_listing_shows_each_archive_with_its_metadata()
+    {
+        var container = await storage.NewContainerAsync();
+        WriteSample(storage.Url(container, "prod-1.kva"), overwrite: false);
+        WriteSample(storage.Url(container, "dr/prod-2.kva"), overwrite: false);
+        var direct = storage.Direct.GetBlobContainerClient(container);
+        await direct.GetBlobClient("notes.txt").UploadAsync(new BinaryData("not an archive"));
+        await direct.GetBlobClient("foreign.kva").UploadAsync(new BinaryData("uploaded by hand"));
+
+        var listed = ArchiveContainer.List(storage.Url(container, string.Empty).TrimEnd('/'), AzuriteFixture.Options()).ToList();
+        Assert.Equal(["dr/prod-2.kva", "foreign.kva", "prod-1.kva"], listed.Select(a => a.Name));
+        var prod = listed.Single(a => a.Name == "prod-1.kva");
+        Assert.True(prod.HasMetadata);
+        Assert.True(prod.IsComplete);
+        Assert.Equal(1, prod.SavedCount);
+        Assert.Equal(0, prod.NotSavedCount);
+        Assert.Equal(ArchiveFormat.Version, prod.FormatVersion);
+        Assert.Equal([ArchiveTestData.Vault], prod.SourceVaults);
+        Assert.NotNull(prod.CompletedOn);
+        Assert.Equal(storage.Url(container, "prod-1.kva"), prod.Path);
+        var foreign = listed.Single(a => a.Name == "foreign.kva");
+        Assert.False(foreign.HasMetadata);
+        Assert.Null(foreign.IsComplete);
+
+        // Each listed path opens as an archive; the prefix narrows the listing.
+        using (var reader = ArchiveReader.Open(listed[0].Path, AzuriteFixture.Options()))
+        {
+            Assert.Single(reader.Items);
+        }
+
+        Assert.Equal(["dr/prod-2.kva"], ArchiveContainer.List(storage.Url(container, string.Empty).TrimEnd('/'), AzuriteFixture.Options(), prefix: "dr/").Select(a => a.Name));
+        var bad = Assert.Throws<KvException>(() => ArchiveContainer.List(storage.Url(container, "prod-1.kva"), AzuriteFixture.Options()));
+        Assert.Equal(KvErrorIds.ArchivePathInvalid, bad.ErrorId);
+        var none = Assert.Throws<KvException>(() => ArchiveContainer.List(storage.Url("nosuchcontainer", string.Empty).TrimEnd('/'), AzuriteFixture.Options()).ToList());
+        Assert.Equal(KvErrorIds.ArchiveNotFound, none.ErrorId);
+    }
+
+    [Fact]
+    public async Task A_SAS_URL_writes_and_reads_with_no_other_sign_in_and_its_signature_is_never_shown()
+    {
+        var container = await storage.NewContainerAsync();
+        var sas = new Azure.Storage.Sas.BlobSasBuilder(Azure.Storage.Sas.BlobContainerSasPermissions.All, DateTimeOffset.UtcNow.AddHours(1)) { BlobContainerName = container }
+            .ToSasQueryParameters(new Azure.Storage.StorageSharedKeyCredential(TestSupport.AzuriteServer.Account, TestSupport.AzuriteServer.Key)).ToString();
+        Assert.Contains("sig=", sas);
+        var url = $"{storage.Url(container, "sas.kva")}?{sas}";
+        var signature = System.Web.HttpUtility.ParseQueryString(sas)["sig"]!;
+
+        using (var writer = ArchiveWriter.Create(url, overwrite: false, DateTimeOffset.UtcNow, storage: AzuriteFixture.Options()))
+        {
+            Assert.Equal(storage.Url(container, "sas.kva"), writer.Path);
+            writer.WriteEntry(ArchiveTestData.Saved(KvObjectType.Secret, "one"), ArchiveTestData.Blob(3, 5000));
+            writer.Commit(DateTimeOffset.UtcNow);
+        }
+
+        using (var reader = ArchiveReader.Open(url, AzuriteFixture.Options()))
+        {
+            Assert.Equal(storage.Url(container, "sas.kva"), reader.Path);
+            Assert.All(reader.Items, i => Assert.DoesNotContain("sig=", i.Path));
+            Assert.Equal(ArchiveTestData.Blob(3, 5000), reader.ReadBlob(reader.Items[0]));
+        }
+
+        Assert.True(ArchiveReader.Verify(url, AzuriteFixture.Options()).IsValid);
+        var exists = Assert.Throws<KvException>(() => ArchiveWriter.Create(url, overwrite: false, DateTimeOffset.UtcNow, storage: AzuriteFixture.Options()));
+        Assert.Equal(KvErrorIds.ArchiveExists, exists.ErrorId);
+        Assert.DoesNotContain(signature, exists.Message);
+        var missing = Assert.Throws<KvException>(() => ArchiveReader.Open($"{storage.Url(container, "none.kva")}?{sas}", AzuriteFixture.Options()));
+        Assert.DoesNotContain(signature, missing.ToString());
+    }
+
+    [Fact]
+    public void An_immutability_policy_or_a_lost_race_is_a_clear_error_that_names_the_blob()
+    {
+        const string blob = "https://acct.blob.core.windows.net/locked/prod.kva";
+        var immutable = BlobClients.Map(new Azure.RequestFailedException(409, "This operation is not permitted as the blob is immutable due to a policy.", "BlobImmutableDueToPolicy", null), blob, "committing");
+        Assert.Equal(KvErrorIds.ArchiveExists, immutable.ErrorId);
+        Assert.Contains(blob, immutable.Message);
+        Assert.Contains("immutability policy", immutable.Message);
+        Assert.Contains("new blob name", immutable.Message);
+
+        var refused = BlobClients.Map(new Azure.RequestFailedException(403, "denied", "AuthorizationPermissionMismatch", null), blob, "committing");
+        Assert.Equal(KvErrorIds.PermissionDenied, refused.ErrorId);
+        Assert.Contains("Storage Blob Data Contributor", refused.Message);
+    }
+
     private BlockBlobClient Blob(string container, string name) => storage.Direct.GetBlobContainerClient(container).GetBlockBlobClient(name);
 
     private static void WriteSample(string url, bool overwrite)
