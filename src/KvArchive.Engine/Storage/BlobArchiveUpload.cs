@@ -65,7 +65,7 @@ internal sealed class BlobArchiveUpload : IDisposable
                     throw new KvException(KvErrorKind.Conflict, KvErrorIds.ArchiveExists, $"The archive '{address.DisplayPath}' already exists.");
                 }
             }
-            else if (!client.GetParentBlobContainerClient().Exists().Value)
+            else if (!address.HasSas && !client.GetParentBlobContainerClient().Exists().Value)
             {
                 throw new KvException(KvErrorKind.NotFound, KvErrorIds.ArchiveWriteFailed, $"The container '{address.ContainerName}' of '{address.DisplayPath}' does not exist; create it or choose another archive URL.");
             }
