@@ -30,6 +30,7 @@
         'Import-KvArchiveItem'
         'Export-KvArchiveItem'
         'Compare-KvArchive'
+        'Get-KvArchive'
     )
     FunctionsToExport = @()
     VariablesToExport = @()

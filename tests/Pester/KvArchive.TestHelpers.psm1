@@ -182,6 +182,71 @@ function Invoke-TestSeed {
     Invoke-LocalVaultManagement -Server $Server -Method Post -Path "vaults/$name/seed" -Body $Seed
 }
 
+# Azurite (npm azurite, installed by 'npm ci' in tests/KvArchive.LocalVault.Tests/js): the blob service only, in
+# memory, on a free loopback port. Its account is the published development account.
+$script:AzuriteAccount = 'devstoreaccount1'
+$script:AzuriteKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+
+function Start-TestAzurite {
+    <#
+    .SYNOPSIS
+        Starts Azurite's blob service on a free port; returns its process and blob endpoint (http://127.0.0.1:PORT/devstoreaccount1).
+    #>
+    [CmdletBinding()]
+    param()
+    $main = Join-Path $script:RepoRoot 'tests' 'KvArchive.LocalVault.Tests' 'js' 'node_modules' 'azurite' 'dist' 'src' 'blob' 'main.js'
+    if (-not (Test-Path $main)) { throw "Azurite is not installed: run 'npm ci' in tests/KvArchive.LocalVault.Tests/js ($main is missing)." }
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    $port = $listener.LocalEndpoint.Port
+    $listener.Stop()
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('node')
+    foreach ($a in @($main, '--blobHost', '127.0.0.1', '--blobPort', "$port", '--inMemoryPersistence', '--skipApiVersionCheck', '--loose', '--silent', '--disableTelemetry')) {
+        $psi.ArgumentList.Add($a)
+    }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($psi)
+    $process.BeginOutputReadLine()
+    $process.BeginErrorReadLine()
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while ($true) {
+        if ($process.HasExited) { throw "Azurite exited with code $($process.ExitCode) before listening on $port." }
+        $probe = [System.Net.Sockets.TcpClient]::new()
+        try { $probe.Connect('127.0.0.1', $port); break }
+        catch { if ([DateTime]::UtcNow -gt $deadline) { throw "Azurite did not listen on $port within 60 s." }; Start-Sleep -Milliseconds 100 }
+        finally { $probe.Dispose() }
+    }
+    [pscustomobject]@{ Process = $process; Port = $port; BlobEndpoint = "http://127.0.0.1:$port/$script:AzuriteAccount" }
+}
+
+function Stop-TestAzurite {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Azurite)
+    if (-not $Azurite.Process.HasExited) { $Azurite.Process.Kill($true); $null = $Azurite.Process.WaitForExit(5000) }
+    $Azurite.Process.Dispose()
+}
+
+function New-TestAzuriteContainer {
+    <#
+    .SYNOPSIS
+        Creates a container (Shared Key signed, as any storage client does) and returns its URL.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Azurite, [string] $Name = ('c' + [guid]::NewGuid().ToString('N').Substring(0, 12)))
+    $date = [DateTime]::UtcNow.ToString('R')
+    $version = '2021-08-06'
+    $resource = "/$script:AzuriteAccount/$script:AzuriteAccount/$Name`nrestype:container"
+    $toSign = "PUT`n`n`n`n`n`n`n`n`n`n`n`nx-ms-date:$date`nx-ms-version:$version`n$resource"
+    $hmac = [System.Security.Cryptography.HMACSHA256]::new([Convert]::FromBase64String($script:AzuriteKey))
+    $signature = [Convert]::ToBase64String($hmac.ComputeHash([Text.Encoding]::UTF8.GetBytes($toSign)))
+    $hmac.Dispose()
+    $headers = @{ 'x-ms-date' = $date; 'x-ms-version' = $version; Authorization = "SharedKey ${script:AzuriteAccount}:$signature" }
+    $null = Invoke-WebRequest -Method Put -Uri "$($Azurite.BlobEndpoint)/$Name`?restype=container" -Headers $headers -Body ([byte[]]@())
+    "$($Azurite.BlobEndpoint)/$Name"
+}
+
 Export-ModuleMember -Function Get-TestRepoRoot, Get-TestModuleManifest, Start-TestLocalVault, Stop-TestLocalVault,
     Invoke-LocalVaultManagement, New-TestVault, New-TestToken, Set-TestVaultFault, Clear-TestVaultFault,
-    Get-TestVaultStats, Invoke-TestSeed
+    Get-TestVaultStats, Invoke-TestSeed, Start-TestAzurite, Stop-TestAzurite, New-TestAzuriteContainer

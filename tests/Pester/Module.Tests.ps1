@@ -10,7 +10,7 @@ BeforeAll {
     $script:ManifestPath = Get-TestModuleManifest
     Import-Module $script:ManifestPath -Force
     $script:Expected = @(
-        'Backup-KvObject', 'Compare-KvArchive', 'Export-KvArchiveItem', 'Get-KvArchiveItem', 'Get-KvObject', 'Get-KvSecret', 'Import-KvArchiveItem', 'New-KvKey', 'Remove-KvObject',
+        'Backup-KvObject', 'Compare-KvArchive', 'Export-KvArchiveItem', 'Get-KvArchive', 'Get-KvArchiveItem', 'Get-KvObject', 'Get-KvSecret', 'Import-KvArchiveItem', 'New-KvKey', 'Remove-KvObject',
         'Restore-KvObject', 'Set-KvSecret', 'Test-KvArchive', 'Undo-KvObjectRemoval', 'Update-KvObject'
     )
 }
@@ -60,7 +60,7 @@ Describe 'KvArchive manifest' -Tag 'Module' {
 
 Describe 'KvArchive help' -Tag 'Module' {
     It '<_> has a synopsis, a description, two examples and related links' -ForEach @(
-        'Backup-KvObject', 'Compare-KvArchive', 'Export-KvArchiveItem', 'Get-KvArchiveItem', 'Get-KvObject', 'Get-KvSecret', 'Import-KvArchiveItem', 'New-KvKey', 'Remove-KvObject',
+        'Backup-KvObject', 'Compare-KvArchive', 'Export-KvArchiveItem', 'Get-KvArchive', 'Get-KvArchiveItem', 'Get-KvObject', 'Get-KvSecret', 'Import-KvArchiveItem', 'New-KvKey', 'Remove-KvObject',
         'Restore-KvObject', 'Set-KvSecret', 'Test-KvArchive', 'Undo-KvObjectRemoval', 'Update-KvObject'
     ) {
         $Name = $_

@@ -1,5 +1,4 @@
 using System.Collections;
-using Microsoft.Win32.SafeHandles;
 
 namespace KvArchive.Engine.Archive;
 
@@ -11,11 +10,11 @@ namespace KvArchive.Engine.Archive;
 internal sealed class ArchiveItemList : IReadOnlyList<ArchiveItem>
 {
     private readonly string _path;
-    private readonly SafeFileHandle _file;
+    private readonly ArchiveBytes _file;
     private readonly ManifestIndex _index;
     private readonly WeakReference<ArchiveItem>?[] _handedOut;
 
-    public ArchiveItemList(string path, SafeFileHandle file, ManifestIndex index)
+    public ArchiveItemList(string path, ArchiveBytes file, ManifestIndex index)
     {
         _path = path;
         _file = file;

@@ -5,8 +5,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using KvArchive.Engine.Hosting;
+using KvArchive.Engine.Storage;
 using KvArchive.Engine.Vault;
-using Microsoft.Win32.SafeHandles;
 
 namespace KvArchive.Engine.Archive;
 
@@ -17,13 +17,13 @@ namespace KvArchive.Engine.Archive;
 /// </summary>
 public sealed class ArchiveReader : IDisposable, IArchiveSource
 {
-    private readonly SafeFileHandle _file;
+    private readonly ArchiveBytes _file;
     private readonly long _length;
     private readonly long _hashedLength;
     private readonly ArchiveTrailerDocument _trailer;
     private readonly ArchiveManifestDocument _manifest;
 
-    private ArchiveReader(string path, SafeFileHandle file, long length, long hashedLength, ArchiveTrailerDocument trailer, ManifestIndex manifest)
+    private ArchiveReader(string path, ArchiveBytes file, long length, long hashedLength, ArchiveTrailerDocument trailer, ManifestIndex manifest)
     {
         Path = path;
         _file = file;
@@ -74,18 +74,40 @@ public sealed class ArchiveReader : IDisposable, IArchiveSource
     /// file does not exist; <see cref="KvErrorIds.ArchiveVersionUnsupported"/> for a newer major format;
     /// <see cref="KvErrorIds.ArchiveInvalid"/> for a truncated, damaged or foreign file.
     /// </summary>
-    public static ArchiveReader Open(string path)
+    public static ArchiveReader Open(string path) => Open(path, (ArchiveStorageOptions?)null);
+
+    /// <summary>
+    /// Opens an archive in a file or, for an http(s) URL, in a blob (read with ranged requests: opening reads the
+    /// trailer and the manifest, nothing else). <paramref name="storage"/> says how to sign in to the storage account;
+    /// null for the defaults (<see cref="ArchiveStorageOptions"/>). Throws as <see cref="Open(string)"/> does.
+    /// </summary>
+    public static ArchiveReader Open(string path, ArchiveStorageOptions? storage)
     {
+        if (BlobArchiveAddress.IsBlobUrl(path))
+        {
+            var address = BlobArchiveAddress.Parse(path);
+            var bytes = BlobArchiveBytes.Open(address, storage ?? new ArchiveStorageOptions());
+            try
+            {
+                return Open(address.DisplayPath, bytes);
+            }
+            catch
+            {
+                bytes.Dispose();
+                throw;
+            }
+        }
+
         var fullPath = FullPath(path);
         if (Directory.Exists(fullPath))
         {
             throw new KvException(KvErrorKind.InvalidArgument, KvErrorIds.ArchivePathInvalid, $"'{fullPath}' is a folder, not an archive file.");
         }
 
-        SafeFileHandle file;
+        ArchiveBytes file;
         try
         {
-            file = File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+            file = new FileArchiveBytes(File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read));
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -112,11 +134,15 @@ public sealed class ArchiveReader : IDisposable, IArchiveSource
     /// Throws only when the file does not exist.
     /// </summary>
     public static ArchiveVerification Verify(string path, CancellationToken cancellationToken = default)
+        => Verify(path, null, cancellationToken);
+
+    /// <summary>Checks an archive in a file or a blob (see <see cref="Open(string, ArchiveStorageOptions?)"/>); never throws for a damaged one.</summary>
+    public static ArchiveVerification Verify(string path, ArchiveStorageOptions? storage, CancellationToken cancellationToken = default)
     {
         ArchiveReader reader;
         try
         {
-            reader = Open(path);
+            reader = Open(path, storage);
         }
         catch (KvException e) when (e.Kind == KvErrorKind.InvalidData)
         {
@@ -183,6 +209,7 @@ public sealed class ArchiveReader : IDisposable, IArchiveSource
     public ArchiveVerification Verify(CancellationToken cancellationToken = default)
     {
         var errors = new List<KvError>();
+        _file.PrepareFullRead(cancellationToken);
         var whole = HashPrefix(_file, _hashedLength, cancellationToken);
         if (!string.Equals(whole, _trailer.Sha256, StringComparison.Ordinal))
         {
@@ -309,9 +336,9 @@ public sealed class ArchiveReader : IDisposable, IArchiveSource
         return $"{what} of {problem.VaultUri?.ToString() ?? "the vault"}: {problem.ErrorId} {problem.Reason}".TrimEnd();
     }
 
-    private static ArchiveReader Open(string path, SafeFileHandle file)
+    private static ArchiveReader Open(string path, ArchiveBytes file)
     {
-        var length = RandomAccess.GetLength(file);
+        var length = file.Length;
         var eocd = FindEndRecord(file, length, out var comment);
         if (eocd < 0)
         {
@@ -379,7 +406,7 @@ public sealed class ArchiveReader : IDisposable, IArchiveSource
         return new ArchiveReader(path, file, length, eocd + 20, trailer, manifest);
     }
 
-    private static void ThrowIfNewerVersion(string path, SafeFileHandle file, long length, string? headerVersion)
+    private static void ThrowIfNewerVersion(string path, ArchiveBytes file, long length, string? headerVersion)
     {
         var version = headerVersion ?? ReadHeaderEntry(file, length)?.FormatVersion;
         if (version is null)
@@ -401,7 +428,7 @@ public sealed class ArchiveReader : IDisposable, IArchiveSource
         }
     }
 
-    private static ArchiveHeaderDocument? ReadHeaderEntry(SafeFileHandle file, long length)
+    private static ArchiveHeaderDocument? ReadHeaderEntry(ArchiveBytes file, long length)
     {
         var entry = ZipLocalEntry.TryRead(file, length, 0, ArchiveFormat.HeaderEntryName, -1, out _);
         if (entry is null || entry.Value.Length > 64 * 1024)
@@ -420,7 +447,7 @@ public sealed class ArchiveReader : IDisposable, IArchiveSource
     }
 
     /// <summary>The offset of the end-of-central-directory record whose comment runs to the end of the file, or -1.</summary>
-    private static long FindEndRecord(SafeFileHandle file, long length, out string comment)
+    private static long FindEndRecord(ArchiveBytes file, long length, out string comment)
     {
         comment = string.Empty;
         var tailLength = (int)Math.Min(length, ArchiveFormat.EndOfCentralDirectorySize + ushort.MaxValue);
@@ -430,7 +457,7 @@ public sealed class ArchiveReader : IDisposable, IArchiveSource
         }
 
         var tail = new byte[tailLength];
-        if (RandomAccess.Read(file, tail, length - tailLength) != tailLength)
+        if (file.Read(tail, length - tailLength) != tailLength)
         {
             return -1;
         }
@@ -497,7 +524,7 @@ public sealed class ArchiveReader : IDisposable, IArchiveSource
     {
         // The end record (just before the hashed length's comment-length field) says how large the directory is.
         Span<byte> end = stackalloc byte[ArchiveFormat.EndOfCentralDirectorySize - 2];
-        if (RandomAccess.Read(_file, end, _hashedLength - 20) == end.Length
+        if (_file.Read(end, _hashedLength - 20) == end.Length
             && BinaryPrimitives.ReadUInt32LittleEndian(end[12..]) is var directorySize and > (uint)ArchiveLimits.MaxCentralDirectoryBytes)
         {
             errors.Add(new KvError(LimitExceeded(Path, $"its ZIP directory has {directorySize:N0} bytes, more than the {ArchiveLimits.MaxCentralDirectoryBytes:N0} it may have"), Path));
@@ -506,7 +533,7 @@ public sealed class ArchiveReader : IDisposable, IArchiveSource
 
         try
         {
-            using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            using var stream = _file.OpenStream();
             using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: false, entryNameEncoding: Encoding.UTF8);
             var names = zip.Entries.Select(e => e.FullName).ToList();
             if (names.Count == 0 || names[0] != ArchiveFormat.HeaderEntryName)
@@ -534,7 +561,7 @@ public sealed class ArchiveReader : IDisposable, IArchiveSource
         }
     }
 
-    private static string HashPrefix(SafeFileHandle file, long length, CancellationToken cancellationToken)
+    private static string HashPrefix(ArchiveBytes file, long length, CancellationToken cancellationToken)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[1 << 16];
@@ -542,7 +569,7 @@ public sealed class ArchiveReader : IDisposable, IArchiveSource
         while (offset < length)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var n = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - offset)), offset);
+            var n = file.Read(buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - offset)), offset);
             if (n == 0)
             {
                 break;
@@ -557,6 +584,11 @@ public sealed class ArchiveReader : IDisposable, IArchiveSource
 
     private static string FullPath(string path)
     {
+        if (BlobArchiveAddress.IsBlobUrl(path))
+        {
+            return BlobArchiveAddress.Parse(path).DisplayPath;
+        }
+
         try
         {
             return System.IO.Path.GetFullPath(path);

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using KvArchive.Engine.Storage;
 using KvArchive.Engine.Vault;
 
 namespace KvArchive.Engine.Archive;
@@ -127,8 +128,13 @@ internal sealed partial class ArchiveWriter : IDisposable
     /// is false, or its folder does not exist. <paramref name="formatVersion"/> lets tests write what another
     /// KvArchive version would state; the engine always writes <see cref="ArchiveFormat.Version"/>.
     /// </summary>
-    public static ArchiveWriter Create(string path, bool overwrite, DateTimeOffset startedOn, string? formatVersion = null, bool keepForResume = false)
+    public static ArchiveWriter Create(string path, bool overwrite, DateTimeOffset startedOn, string? formatVersion = null, bool keepForResume = false, ArchiveStorageOptions? storage = null)
     {
+        if (BlobArchiveAddress.IsBlobUrl(path))
+        {
+            return CreateInBlob(path, overwrite, startedOn, formatVersion, storage);
+        }
+
         string fullPath;
         try
         {
@@ -297,6 +303,11 @@ internal sealed partial class ArchiveWriter : IDisposable
                 file.Write(commentLength);
                 file.Write(comment);
                 file.Flush(flushToDisk: true);
+                if (_upload is not null)
+                {
+                    CommitUpload(file, completedOn);
+                }
+
                 file.Dispose();
                 _file = null;
                 _rows?.Dispose();
@@ -310,7 +321,15 @@ internal sealed partial class ArchiveWriter : IDisposable
 
             try
             {
-                File.Move(TempPath, Path, _overwrite);
+                if (_upload is not null)
+                {
+                    TryDelete(TempPath);
+                    _upload.Dispose();
+                }
+                else
+                {
+                    File.Move(TempPath, Path, _overwrite);
+                }
             }
             catch (IOException e) when (!_overwrite && File.Exists(Path))
             {
@@ -373,6 +392,7 @@ internal sealed partial class ArchiveWriter : IDisposable
             }
 
             _rows = null;
+            _upload?.Dispose();
         }
     }
 
@@ -449,6 +469,8 @@ internal sealed partial class ArchiveWriter : IDisposable
         {
             _sourceVaults.Add(uri);
         }
+
+        AdvanceUpload();
     }
 
     private void CountNotSaved(string? errorId)

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.Win32.SafeHandles;
 
 namespace KvArchive.Engine.Archive;
 
@@ -31,13 +30,13 @@ internal sealed class ManifestIndex
     public int[] Lengths { get; }
 
     /// <summary>SHA-256 (lower-case hex) of <paramref name="length"/> bytes of the file from <paramref name="offset"/>.</summary>
-    public static string Hash(SafeFileHandle file, long offset, long length)
+    public static string Hash(ArchiveBytes file, long offset, long length)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[ChunkSize];
         for (long done = 0; done < length;)
         {
-            var n = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - done)), offset + done);
+            var n = file.Read(buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - done)), offset + done);
             if (n == 0)
             {
                 throw new EndOfStreamException();
@@ -51,7 +50,7 @@ internal sealed class ManifestIndex
     }
 
     /// <summary>Parses one row found by the index.</summary>
-    public ArchiveEntryDocument ReadRow(SafeFileHandle file, int index)
+    public ArchiveEntryDocument ReadRow(ArchiveBytes file, int index)
     {
         if (Lengths[index] > ArchiveLimits.MaxRowBytes)
         {
@@ -59,7 +58,7 @@ internal sealed class ManifestIndex
         }
 
         var bytes = new byte[Lengths[index]];
-        if (RandomAccess.Read(file, bytes, Offsets[index]) != bytes.Length)
+        if (file.Read(bytes, Offsets[index]) != bytes.Length)
         {
             throw new EndOfStreamException();
         }
@@ -72,7 +71,7 @@ internal sealed class ManifestIndex
     /// properties and finds its rows. Properties it does not know (a newer minor version's) are skipped.
     /// </summary>
     /// <exception cref="JsonException">It is not a manifest.</exception>
-    public static ManifestIndex Read(SafeFileHandle file, long offset, long length)
+    public static ManifestIndex Read(ArchiveBytes file, long offset, long length)
     {
         string? format = null, formatVersion = null, toolVersion = null, property = null, count = null, section = null;
         bool? complete = null;
@@ -108,7 +107,7 @@ internal sealed class ManifestIndex
                 Array.Resize(ref buffer, buffer.Length * 2);
             }
 
-            var n = read == length ? 0 : RandomAccess.Read(file, buffer.AsSpan(filled, (int)Math.Min(buffer.Length - filled, length - read)), offset + read);
+            var n = read == length ? 0 : file.Read(buffer.AsSpan(filled, (int)Math.Min(buffer.Length - filled, length - read)), offset + read);
             if (n == 0 && read < length)
             {
                 throw new JsonException("The manifest is cut short.");
@@ -283,7 +282,7 @@ internal sealed class ManifestIndex
     }
 
     /// <summary>A small part of the manifest found while streaming it (format 1.1), read and parsed once within its limit.</summary>
-    private static T? ReadSection<T>(SafeFileHandle file, Dictionary<string, (long Offset, long Length)> sections, string name)
+    private static T? ReadSection<T>(ArchiveBytes file, Dictionary<string, (long Offset, long Length)> sections, string name)
         where T : class
     {
         if (!sections.TryGetValue(name, out var at))
@@ -297,7 +296,7 @@ internal sealed class ManifestIndex
         }
 
         var bytes = new byte[at.Length];
-        if (RandomAccess.Read(file, bytes, at.Offset) != bytes.Length)
+        if (file.Read(bytes, at.Offset) != bytes.Length)
         {
             throw new EndOfStreamException();
         }

@@ -33,8 +33,8 @@ internal static class PartialArchive
         var found = new List<(ArchiveEntryDocument, long)>();
         try
         {
-            using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            var length = RandomAccess.GetLength(file);
+            using var file = new FileArchiveBytes(File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read));
+            var length = file.Length;
             var first = Next(file, length, 0);
             if (first is not { } header || header.Name != ArchiveFormat.HeaderEntryName || !IsOurs(file, header))
             {
@@ -148,10 +148,10 @@ internal static class PartialArchive
     }
 
     /// <summary>The local entry at <paramref name="offset"/> when it is a whole stored entry; null otherwise.</summary>
-    private static ZipLocalEntry? Next(SafeFileHandle file, long length, long offset)
+    private static ZipLocalEntry? Next(ArchiveBytes file, long length, long offset)
     {
         Span<byte> fixedPart = stackalloc byte[ArchiveFormat.LocalHeaderFixedSize];
-        if (offset + fixedPart.Length > length || RandomAccess.Read(file, fixedPart, offset) != fixedPart.Length
+        if (offset + fixedPart.Length > length || file.Read(fixedPart, offset) != fixedPart.Length
             || BinaryPrimitives.ReadUInt32LittleEndian(fixedPart) != ArchiveFormat.LocalHeaderSignature)
         {
             return null;
@@ -168,7 +168,7 @@ internal static class PartialArchive
         }
 
         var nameBytes = new byte[nameLength];
-        if (RandomAccess.Read(file, nameBytes, offset + fixedPart.Length) != nameLength)
+        if (file.Read(nameBytes, offset + fixedPart.Length) != nameLength)
         {
             return null;
         }
@@ -177,7 +177,7 @@ internal static class PartialArchive
         return entry is { } whole && whole.DataOffset + whole.Length <= length ? whole : null;
     }
 
-    private static bool IsOurs(SafeFileHandle file, ZipLocalEntry header)
+    private static bool IsOurs(ArchiveBytes file, ZipLocalEntry header)
     {
         if (header.Length > ArchiveLimits.MaxRowBytes)
         {

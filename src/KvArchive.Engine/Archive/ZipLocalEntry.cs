@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 
 namespace KvArchive.Engine.Archive;
 
@@ -16,7 +15,7 @@ internal readonly record struct ZipLocalEntry(string Name, long DataOffset, long
     /// named <paramref name="expectedName"/> of <paramref name="expectedLength"/> bytes (-1: the length the
     /// local header states).
     /// </summary>
-    public static ZipLocalEntry? TryRead(SafeFileHandle file, long fileLength, long offset, string expectedName, long expectedLength, out string? problem)
+    public static ZipLocalEntry? TryRead(ArchiveBytes file, long fileLength, long offset, string expectedName, long expectedLength, out string? problem)
     {
         problem = null;
         if (offset < 0 || offset + ArchiveFormat.LocalHeaderFixedSize > fileLength)
@@ -26,7 +25,7 @@ internal readonly record struct ZipLocalEntry(string Name, long DataOffset, long
         }
 
         Span<byte> fixedPart = stackalloc byte[ArchiveFormat.LocalHeaderFixedSize];
-        if (RandomAccess.Read(file, fixedPart, offset) != fixedPart.Length)
+        if (file.Read(fixedPart, offset) != fixedPart.Length)
         {
             problem = "its header is cut short";
             return null;
@@ -49,7 +48,7 @@ internal readonly record struct ZipLocalEntry(string Name, long DataOffset, long
 
         var nameBytes = new byte[nameLength];
         if (offset + ArchiveFormat.LocalHeaderFixedSize + nameLength > fileLength
-            || RandomAccess.Read(file, nameBytes, offset + ArchiveFormat.LocalHeaderFixedSize) != nameLength)
+            || file.Read(nameBytes, offset + ArchiveFormat.LocalHeaderFixedSize) != nameLength)
         {
             problem = "its name is cut short";
             return null;
@@ -78,13 +77,13 @@ internal readonly record struct ZipLocalEntry(string Name, long DataOffset, long
     }
 
     /// <summary>Reads the entry's bytes.</summary>
-    public byte[] ReadAll(SafeFileHandle file)
+    public byte[] ReadAll(ArchiveBytes file)
     {
         var data = new byte[Length];
         var done = 0;
         while (done < data.Length)
         {
-            var n = RandomAccess.Read(file, data.AsSpan(done), DataOffset + done);
+            var n = file.Read(data.AsSpan(done), DataOffset + done);
             if (n == 0)
             {
                 throw new EndOfStreamException();

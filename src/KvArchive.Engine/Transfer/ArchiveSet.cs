@@ -1,4 +1,5 @@
 using KvArchive.Engine.Archive;
+using KvArchive.Engine.Storage;
 using KvArchive.Engine.Vault;
 
 namespace KvArchive.Engine.Transfer;
@@ -15,7 +16,7 @@ namespace KvArchive.Engine.Transfer;
 /// whole-file hash, every entry). A damaged archive restores nothing, unless <paramref name="skipDamaged"/> is set: then
 /// the entries that verify are restored and each damaged one fails with its own problem.
 /// </remarks>
-internal sealed class ArchiveSet(bool skipDamaged = false, CancellationToken cancellationToken = default, Action<string>? warn = null) : IDisposable
+internal sealed class ArchiveSet(bool skipDamaged = false, CancellationToken cancellationToken = default, Action<string>? warn = null, ArchiveStorageOptions? storage = null) : IDisposable
 {
     private readonly Dictionary<string, IArchiveSource> _readers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, KvException> _bad = new(StringComparer.Ordinal);
@@ -32,6 +33,10 @@ internal sealed class ArchiveSet(bool skipDamaged = false, CancellationToken can
     public IArchiveSource? Open(string path, out KvException? error, KvObjectType? type = null, string? name = null)
     {
         error = null;
+
+        // A blob archive is known by its URL without the SAS (what items and messages show) and opened with the URL as given.
+        var location = path;
+        path = BlobArchiveAddress.Display(path);
         var key = path;
         if (_readers.TryGetValue(path, out var source))
         {
@@ -58,9 +63,9 @@ internal sealed class ArchiveSet(bool skipDamaged = false, CancellationToken can
         {
             try
             {
-                reader = ArchiveReader.Open(path);
+                reader = ArchiveReader.Open(location, storage);
             }
-            catch (KvException e) when (e.ErrorId == KvErrorIds.ArchiveInvalid && RawBackupFile.LooksLikeBackup(path))
+            catch (KvException e) when (e.ErrorId == KvErrorIds.ArchiveInvalid && !BlobArchiveAddress.IsBlobUrl(location) && RawBackupFile.LooksLikeBackup(path))
             {
                 // The blob is read whole and its hash kept; there is nothing more to verify in a backup file.
                 return Keep(key, new RawBackupSource(RawBackupFile.Read(path, type, name)));

@@ -1,3 +1,4 @@
+using KvArchive.Engine.Storage;
 using KvArchive.Engine.Archive;
 using KvArchive.Engine.Vault;
 
@@ -62,16 +63,16 @@ internal sealed class BackupBase : IDisposable
     /// <summary>Opens a base archive (or a resume point, <paramref name="resumed"/>) and starts verifying every byte of it.</summary>
     /// <exception cref="KvException"><see cref="KvErrorIds.BaseArchiveInvalid"/> (truncated, unreadable, or not an
     /// archive), <see cref="KvErrorIds.ArchiveNotFound"/>, <see cref="KvErrorIds.ArchiveVersionUnsupported"/>.</exception>
-    public static BackupBase Open(string path, TimeSpan maxAge, DateTimeOffset now, CancellationToken cancellationToken, bool resumed = false)
+    public static BackupBase Open(string path, TimeSpan maxAge, DateTimeOffset now, CancellationToken cancellationToken, bool resumed = false, ArchiveStorageOptions? storage = null)
     {
         ArchiveReader reader;
         try
         {
-            reader = ArchiveReader.Open(path);
+            reader = ArchiveReader.Open(path, storage);
         }
         catch (KvException e) when (e.ErrorId is KvErrorIds.ArchiveInvalid)
         {
-            throw Invalid(System.IO.Path.GetFullPath(path), e.Message, e);
+            throw Invalid(BlobArchiveAddress.Display(BlobArchiveAddress.FullPath(path)), e.Message, e);
         }
 
         try

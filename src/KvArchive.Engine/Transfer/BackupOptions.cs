@@ -1,3 +1,5 @@
+using KvArchive.Engine.Storage;
+
 namespace KvArchive.Engine.Transfer;
 
 /// <summary>How a backup runs.</summary>
@@ -11,6 +13,9 @@ public sealed class BackupOptions
     /// complete; without Force an existing archive is an error before any work.
     /// </summary>
     public bool Force { get; init; }
+
+    /// <summary>How to sign in to storage when <see cref="Path"/> or <see cref="BaseArchivePath"/> is a blob URL; null for the defaults.</summary>
+    public ArchiveStorageOptions? Storage { get; init; }
 
     /// <summary>
     /// The archive of an earlier backup to build on (an incremental backup): objects whose listing shows them as it

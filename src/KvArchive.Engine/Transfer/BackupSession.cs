@@ -1,5 +1,6 @@
 // Over 350 lines on purpose: the backup session's whole public surface (start, the ways objects are added — queries, listed and piped objects, named requests, the incremental base — and completion) reads best in one place; the per-object algorithm is BackupItem, the counts BackupOutcomes, the manifest mapping ArchiveMapping.
 using System.Collections.Concurrent;
+using KvArchive.Engine.Storage;
 using KvArchive.Engine.Archive;
 using KvArchive.Engine.Hosting;
 using KvArchive.Engine.Vault;
@@ -114,22 +115,24 @@ public sealed class BackupSession : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(clients);
         TransferDefaults.CheckThrottleLimit(options.ThrottleLimit);
-        var path = System.IO.Path.GetFullPath(options.Path);
+        var location = BlobArchiveAddress.FullPath(options.Path);
+        var path = BlobArchiveAddress.Display(location);
         var proceed = host.ShouldProcess(path, File.Exists(path) ? "Replace the archive with a new backup" : "Write a backup archive");
 
         // The base is opened now (a truncated or foreign file ends the run here) and verified in full while the
         // vault is listed: nothing is copied from it before that verification, and a damaged base ends the run.
         var backupBase = proceed && options.BaseArchivePath is { } basePath
-            ? BackupBase.Open(basePath, options.MaxCopiedAge, TimeProvider.System.GetUtcNow(), host.CancellationToken)
+            ? BackupBase.Open(basePath, options.MaxCopiedAge, TimeProvider.System.GetUtcNow(), host.CancellationToken, storage: options.Storage)
             : null;
         BackupBase? resume = null;
         ArchiveWriter? writer = null;
         try
         {
             // What interrupted runs saved: continued from with -Resume (before the writer removes their files),
-            // otherwise named in a warning, as the run starts over and removes them.
-            resume = proceed ? Resume(host, path, options) : null;
-            writer = proceed ? ArchiveWriter.Create(path, options.Force, TimeProvider.System.GetUtcNow(), keepForResume: true) : null;
+            // otherwise named in a warning, as the run starts over and removes them. A blob target does not resume.
+            var toBlob = BlobArchiveAddress.IsBlobUrl(location);
+            resume = proceed && !toBlob ? Resume(host, path, options) : null;
+            writer = proceed ? ArchiveWriter.Create(location, options.Force, TimeProvider.System.GetUtcNow(), keepForResume: !toBlob, storage: options.Storage) : null;
             var (limiter, vaults) = clients.Open(options.RateLimiter);
             return new BackupSession(host, options, path, writer, (backupBase, resume), limiter, vaults, clients.Owned, TimeProvider.System);
         }

@@ -1,3 +1,5 @@
+using KvArchive.Engine.Storage;
+
 namespace KvArchive.Engine.Transfer;
 
 /// <summary>How a restore runs.</summary>
@@ -42,4 +44,7 @@ public sealed class RestoreOptions
     /// and passes it to the client factory.
     /// </summary>
     public AdaptiveRateLimiter? RateLimiter { get; init; }
+
+    /// <summary>How to sign in to storage for archives given as blob URLs; null for the defaults.</summary>
+    public ArchiveStorageOptions? Storage { get; init; }
 }

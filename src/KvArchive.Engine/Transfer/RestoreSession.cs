@@ -1,3 +1,4 @@
+using KvArchive.Engine.Storage;
 using KvArchive.Engine.Archive;
 using KvArchive.Engine.Hosting;
 using KvArchive.Engine.Vault;
@@ -74,7 +75,7 @@ public sealed class RestoreSession : IDisposable
             OnDispose = () => _archives?.Dispose(),
         };
         item = new RestoreItem(_core.Calls, _core.Health, options, time, _outcomes, _core.Token);
-        _archives = new ArchiveSet(options.SkipDamagedEntries, _core.Token, host.WriteWarning);
+        _archives = new ArchiveSet(options.SkipDamagedEntries, _core.Token, host.WriteWarning, options.Storage);
     }
 
     /// <summary>The rate control in use (the one of the options, or the session's own).</summary>
@@ -119,8 +120,9 @@ public sealed class RestoreSession : IDisposable
         ArgumentNullException.ThrowIfNull(archivePath);
         ArgumentNullException.ThrowIfNull(name);
         _core.ThrowIfDisposed();
-        var path = Path.GetFullPath(archivePath);
-        var reader = _archives.Open(path, out var error);
+        var location = BlobArchiveAddress.FullPath(archivePath);
+        var path = BlobArchiveAddress.Display(location);
+        var reader = _archives.Open(location, out var error);
         var item = reader is null ? null : _archives.Find(reader, type, name);
         if (item is null)
         {
@@ -148,8 +150,9 @@ public sealed class RestoreSession : IDisposable
     public void AddArchive(string archivePath, Func<ArchiveItem, bool>? filter = null, KvObjectType? type = null, string? name = null)
     {
         _core.ThrowIfDisposed();
-        var path = Path.GetFullPath(archivePath);
-        var reader = _archives.Open(path, out var error, type, name);
+        var location = BlobArchiveAddress.FullPath(archivePath);
+        var path = BlobArchiveAddress.Display(location);
+        var reader = _archives.Open(location, out var error, type, name);
         if (reader is null)
         {
             _archives.FirstReport(path);

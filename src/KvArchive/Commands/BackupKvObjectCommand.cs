@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using KvArchive.Completion;
 using KvArchive.Engine.Transfer;
+using KvArchive.Engine.Storage;
 using KvArchive.Engine.Vault;
 using KvArchive.Hosting;
 
@@ -108,7 +109,7 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
         }
         catch (KvException e)
         {
-            ThrowTerminatingError(KvErrorRecords.Create(e, path));
+            ThrowTerminatingError(KvErrorRecords.Create(e, ArchiveLocation.Display(path)));
         }
 
         string? basePath = null;
@@ -118,7 +119,7 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
         }
         catch (KvException e)
         {
-            ThrowTerminatingError(KvErrorRecords.Create(e, BaseArchive));
+            ThrowTerminatingError(KvErrorRecords.Create(e, ArchiveLocation.Display(BaseArchive!)));
         }
 
         var options = new BackupOptions
@@ -132,6 +133,7 @@ public sealed class BackupKvObjectCommand : KvVaultCommandBase
             ThrottleLimit = ThrottleLimit,
             RateLimiter = limiter,
             RecordVersions = RecordVersions,
+            Storage = ArchiveLocation.IsBlob(path) || ArchiveLocation.IsBlob(basePath) ? BuildStorageOptions() : null,
         };
         if (MaxCopiedAge < TimeSpan.Zero)
         {

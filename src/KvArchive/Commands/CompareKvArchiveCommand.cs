@@ -45,11 +45,11 @@ public sealed class CompareKvArchiveCommand : KvVaultCommandBase
         try
         {
             path = KvArchivePath.ResolveForWrite(this, Path, literal: true);
-            using var reference = ArchiveReader.Open(path);
+            using var reference = ArchiveReader.Open(path, BuildStorageOptions());
             IReadOnlyList<KvDifference> differences;
             if (ParameterSetName == ArchiveSet)
             {
-                using var other = ArchiveReader.Open(KvArchivePath.ResolveForWrite(this, DifferencePath, literal: true));
+                using var other = ArchiveReader.Open(KvArchivePath.ResolveForWrite(this, DifferencePath, literal: true), BuildStorageOptions());
                 differences = ArchiveComparison.Between(reference, other, Type.Distinct(), IncludeEqual);
             }
             else
@@ -76,7 +76,7 @@ public sealed class CompareKvArchiveCommand : KvVaultCommandBase
         }
         catch (KvException e)
         {
-            ThrowTerminatingError(KvErrorRecords.Create(e, path));
+            ThrowTerminatingError(KvErrorRecords.Create(e, Engine.Storage.ArchiveLocation.Display(path)));
         }
     }
 }

@@ -63,7 +63,7 @@ public sealed class GetKvArchiveItemCommand : KvCommandBase
         {
             try
             {
-                using var reader = ArchiveReader.Open(path);
+                using var reader = ArchiveReader.Open(path, null);
                 foreach (var item in reader.Items)
                 {
                     if ((Type is null || Type.Contains(item.Type)) && (patterns is null || patterns.Any(p => p.IsMatch(item.Name))))
@@ -74,7 +74,7 @@ public sealed class GetKvArchiveItemCommand : KvCommandBase
             }
             catch (KvException e)
             {
-                WriteKvError(e, path);
+                WriteKvError(e, Engine.Storage.ArchiveLocation.Display(path));
             }
         }
     }

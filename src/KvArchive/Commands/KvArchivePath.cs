@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KvArchive.Engine.Storage;
 using KvArchive.Engine.Vault;
 
 namespace KvArchive.Commands;
@@ -8,12 +9,18 @@ namespace KvArchive.Commands;
 /// directory); <c>-LiteralPath</c> taken as it is; <c>-Path</c> expands wildcards where an archive is read (each match)
 /// and, where one is written, accepts a wildcard only when it matches exactly one existing file. Every bad path is a
 /// <see cref="KvException"/> with a stable id (KvArchivePathInvalid, KvArchiveNotFound), never a raw .NET error.
+/// An http(s) URL names a blob (Azure Storage, Azurite) and is taken as it is, with no wildcard expansion.
 /// </summary>
 internal static class KvArchivePath
 {
     /// <summary>The archive files to read: one for a literal path or a path without wildcards, each match otherwise.</summary>
     public static IReadOnlyList<string> ResolveForRead(PSCmdlet cmdlet, string path, bool literal)
     {
+        if (ArchiveLocation.IsBlob(path))
+        {
+            return [ArchiveLocation.CheckBlob(path)];
+        }
+
         CheckCharacters(path);
         if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
         {
@@ -32,6 +39,11 @@ internal static class KvArchivePath
     /// <summary>The archive file to write: a literal path, a path without wildcards, or the one file a pattern matches.</summary>
     public static string ResolveForWrite(PSCmdlet cmdlet, string path, bool literal)
     {
+        if (ArchiveLocation.IsBlob(path))
+        {
+            return ArchiveLocation.CheckBlob(path);
+        }
+
         CheckCharacters(path);
         if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
         {

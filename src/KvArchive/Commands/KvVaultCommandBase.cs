@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Security;
 using KvArchive.Engine.Connection;
+using KvArchive.Engine.Storage;
 using KvArchive.Engine.Vault;
 using KvArchive.Hosting;
 
@@ -128,6 +129,12 @@ public abstract class KvVaultCommandBase : KvCommandBase
     {
         Created = client => WriteVerbose($"Connected to vault {client.VaultName} ({client.VaultUri})."),
     };
+
+    /// <summary>
+    /// How to reach archives given as blob URLs: the same credential as the vault (a SAS in the URL or
+    /// KVARCHIVE_STORAGE_CONNECTION_STRING take precedence, see <see cref="ArchiveStorageOptions"/>).
+    /// </summary>
+    internal ArchiveStorageOptions BuildStorageOptions() => ArchiveStorageOptions.From(BuildOptions(new Uri("https://storage.invalid/")));
 
     /// <summary>Connection options for a vault from the parameters (also used by the transfer cmdlets' own clients).</summary>
     internal VaultConnectionOptions BuildOptions(Uri vaultUri)

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using KvArchive.Completion;
 using KvArchive.Engine.Archive;
 using KvArchive.Engine.Transfer;
+using KvArchive.Engine.Storage;
 using KvArchive.Engine.Vault;
 using KvArchive.Hosting;
 
@@ -129,6 +130,7 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
             ThrottleLimit = ThrottleLimit,
             RateLimiter = limiter,
             PlanOnly = IsWhatIf(),
+            Storage = BuildStorageOptions(),
         };
         try
         {
@@ -192,7 +194,7 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
     {
         if (!_backupFiles.TryGetValue(path, out var isFile))
         {
-            isFile = RawBackupFile.LooksLikeBackup(path);
+            isFile = !ArchiveLocation.IsBlob(path) && RawBackupFile.LooksLikeBackup(path);
             _backupFiles[path] = isFile;
         }
 
@@ -216,7 +218,7 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
         {
             // This archive restores nothing; the other archives a wildcard matched still do. Through the session:
             // the run is not complete, and a plan writes it after the plan.
-            session.ReportError(e, path);
+            session.ReportError(e, ArchiveLocation.Display(path));
         }
     }
 
@@ -249,6 +251,13 @@ public sealed class RestoreKvObjectCommand : KvVaultCommandBase
             var typeHint = Type is { Length: 1 } ? Type[0] : (KvObjectType?)null;
             var nameHint = Name is [var single] && !WildcardPattern.ContainsWildcardCharacters(single) ? single : null;
             session.AddArchive(path, item => (Type is null || Type.Contains(item.Type)) && (patterns is null || patterns.Any(p => p.IsMatch(item.Name))), typeHint, nameHint);
+            return;
+        }
+
+        if (ArchiveLocation.IsBlob(path))
+        {
+            // A blob is opened (and verified) once, by the session, with the URL as given (its SAS included).
+            session.AddArchive(path, item => (Type is null || Type.Contains(item.Type)) && (patterns is null || patterns.Any(p => p.IsMatch(item.Name))));
             return;
         }
 

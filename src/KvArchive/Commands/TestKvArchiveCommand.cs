@@ -41,7 +41,7 @@ public sealed class TestKvArchiveCommand : KvCommandBase
         }
         catch (KvException e)
         {
-            WriteKvError(e, literal ? LiteralPath : Path);
+            WriteKvError(e, Engine.Storage.ArchiveLocation.Display(literal ? LiteralPath : Path));
             return;
         }
 
@@ -56,8 +56,8 @@ public sealed class TestKvArchiveCommand : KvCommandBase
         ArchiveVerification result;
         try
         {
-            WriteVerbose($"Verifying {path}.");
-            result = ArchiveReader.Verify(path, StopToken);
+            WriteVerbose($"Verifying {Engine.Storage.ArchiveLocation.Display(path)}.");
+            result = ArchiveReader.Verify(path, null, StopToken);
         }
         catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
@@ -65,7 +65,7 @@ public sealed class TestKvArchiveCommand : KvCommandBase
         }
         catch (KvException e)
         {
-            WriteKvError(e, path);
+            WriteKvError(e, Engine.Storage.ArchiveLocation.Display(path));
             return;
         }
 

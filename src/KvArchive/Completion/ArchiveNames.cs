@@ -8,6 +8,12 @@ internal static class ArchiveNames
 {
     public static string[]? List(string path)
     {
+        if (Engine.Storage.ArchiveLocation.IsBlob(path))
+        {
+            // Completion sends no request: a blob would need a sign-in at every Tab.
+            return null;
+        }
+
         try
         {
             using var reader = ArchiveReader.Open(path);

@@ -43,4 +43,22 @@ public sealed class DependencyIsolationTests(ModuleFixture fixture)
         Assert.Same(AssemblyLoadContext.Default, AssemblyLoadContext.GetLoadContext(cmdlets));
         Assert.DoesNotContain(AssemblyLoadContext.Default.Assemblies, a => a.GetName().Name == "KvArchive.Engine");
     }
+
+    [Fact]
+    public void Azure_Storage_loads_in_the_engine_context_from_the_module_folder()
+    {
+        using var session = fixture.NewSession();
+
+        // A blob URL that names no blob: parsed with Azure.Storage.Blobs, refused before any request.
+        var run = session.Run("Test-KvArchive -Path 'https://account.blob.core.windows.net/backups?sv=1&sig=NOTSHOWN'");
+        Assert.Contains("KvArchivePathInvalid", run.ErrorIds.Concat([run.Exception is System.Management.Automation.IContainsErrorRecord r ? r.ErrorRecord.FullyQualifiedErrorId.Split(',')[0] : string.Empty]));
+        Assert.DoesNotContain("NOTSHOWN", string.Join("\n", run.Errors.Select(e => e.ToString())) + run.Exception?.Message);
+
+        var engine = Assert.Single(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name == "KvArchive.Engine");
+        var engineContext = AssemblyLoadContext.GetLoadContext(engine)!;
+        var dependencies = Path.Combine(Path.GetDirectoryName(fixture.ManifestPath)!, "Dependencies");
+        var blobs = Assert.Single(engineContext.Assemblies, a => a.GetName().Name == "Azure.Storage.Blobs");
+        Assert.StartsWith(Path.GetFullPath(dependencies), Path.GetFullPath(blobs.Location), StringComparison.Ordinal);
+        Assert.DoesNotContain(AssemblyLoadContext.Default.Assemblies, a => a.GetName().Name == "Azure.Storage.Blobs");
+    }
 }

@@ -11,7 +11,7 @@ public sealed class ModuleLayoutTests(ModuleFixture fixture)
 {
     private static readonly string[] ExpectedCmdlets =
     [
-        "Backup-KvObject", "Compare-KvArchive", "Export-KvArchiveItem", "Get-KvArchiveItem", "Get-KvObject", "Get-KvSecret", "Import-KvArchiveItem", "New-KvKey", "Remove-KvObject",
+        "Backup-KvObject", "Compare-KvArchive", "Export-KvArchiveItem", "Get-KvArchive", "Get-KvArchiveItem", "Get-KvObject", "Get-KvSecret", "Import-KvArchiveItem", "New-KvKey", "Remove-KvObject",
         "Restore-KvObject", "Set-KvSecret", "Test-KvArchive", "Undo-KvObjectRemoval", "Update-KvObject",
     ];
 

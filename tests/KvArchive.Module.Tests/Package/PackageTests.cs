@@ -90,6 +90,7 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
             "KvArchive.psd1", "KvArchive.dll", "KvArchive.format.ps1xml", "LICENSE", "README.md", "en-US/KvArchive.dll-Help.xml",
             "en-US/about_KvArchive.help.txt", "en-US/about_KvArchive_ArchiveFormat.help.txt",
             "Dependencies/KvArchive.Engine.dll", "Dependencies/KvArchive.Engine.deps.json", "Dependencies/Azure.Core.dll",
+            "Dependencies/Azure.Storage.Blobs.dll", "Dependencies/Azure.Storage.Common.dll", "Dependencies/System.IO.Hashing.dll",
         })
         {
             Assert.Contains(file, entries);
