@@ -65,8 +65,13 @@ BeforeAll {
         @{ Vaults = $vaults; SigningId = $signing.Id }
     }
 
-    # The edits a reader makes to run an example against their own vaults.
+    # The examples' storage account is Azurite, its container 'kv-backups' made beforehand.
+    $script:Azurite = Start-TestAzurite
+    $script:Container = New-TestAzuriteContainer -Azurite $script:Azurite -Name 'kv-backups'
+
+    # The edits a reader makes to run an example against their own vaults (and storage account).
     function ConvertTo-LocalExample([string] $Code) {
+        $Code = $Code.Replace('https://backupsacct.blob.core.windows.net/', $script:Azurite.BlobEndpoint + '/')
         $Code = [regex]::Replace($Code, 'https://(prod|dr|test)\.vault\.azure\.net/keys/signing/[0-9a-f]{32}', '$SigningId')
         $Code = [regex]::Replace($Code, 'https://(prod|dr|test)\.vault\.(azure\.net|localhost:8443)/', '$$Vaults[''$1'']')
         [regex]::Replace($Code, '-VaultName (prod|dr|test)\b', '-VaultUri $$Vaults[''$1'']')
@@ -75,6 +80,7 @@ BeforeAll {
 
 AfterAll {
     if ($script:Server) { Stop-TestLocalVault -Server $script:Server }
+    if (Get-Variable -Name Azurite -Scope Script -ValueOnly -ErrorAction Ignore) { Stop-TestAzurite -Azurite $script:Azurite }
     Remove-Module KvArchive, KvArchive.LocalVault -ErrorAction SilentlyContinue
 }
 
@@ -117,6 +123,9 @@ Describe 'Examples' -Tag 'Examples', 'LocalVault' {
             $archive = Join-Path $folder 'prod.kva'
             if ($Code -match '\./prod\.kva|\$archive' -and $Code -notmatch 'Backup-KvObject') {
                 $null = Backup-KvObject -VaultUri $Vaults.prod -Path $archive
+            }
+            if ($Code -match 'Get-KvArchive\b' -and $Code -notmatch 'Backup-KvObject') {
+                $null = Backup-KvObject -VaultUri $Vaults.prod -Path ('{0}/prod-{1}.kva' -f $script:Container, [guid]::NewGuid().ToString('N')) 6>$null
             }
             if ($Code -match 'Undo-KvObjectRemoval -VaultName prod -Type Secret -Name db-password') {
                 Remove-KvObject -VaultUri $Vaults.prod -Type Secret -Name db-password -Force

@@ -39,6 +39,11 @@ BeforeAll {
         @(Test-KvArchive -Path $archive) + @(Get-KvArchiveItem -Path $archive) +
         @(Compare-KvArchive -Path $archive -VaultUri $source -AccessToken $script:Token -IncludeEqual) +
         @(Restore-KvObject -Path $archive -VaultUri $target -AccessToken $script:Token -InformationVariable restored 6>$null) + @($restored.MessageData)
+    # A container listing (Get-KvArchive) needs storage: Azurite (its development account signs in with its own key).
+    $script:Azurite = Start-TestAzurite
+    $container = New-TestAzuriteContainer -Azurite $script:Azurite
+    $null = Backup-KvObject @kv -Path "$container/formats.kva" 6>$null
+    $written += @(Get-KvArchive -Container $container)
     $script:Samples = [ordered]@{}
     foreach ($group in $written | Group-Object { $_.GetType().FullName }) { $script:Samples[$group.Name] = $group.Group }
 
@@ -60,6 +65,7 @@ BeforeAll {
 
 AfterAll {
     if ($script:Server) { Stop-TestLocalVault -Server $script:Server }
+    if (Get-Variable -Name Azurite -Scope Script -ValueOnly -ErrorAction Ignore) { Stop-TestAzurite -Azurite $script:Azurite }
     Remove-Module KvArchive -ErrorAction SilentlyContinue
 }
 

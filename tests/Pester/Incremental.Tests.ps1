@@ -123,7 +123,7 @@ Describe 'Resuming an interrupted backup' -Tag 'Incremental', 'LocalVault' {
 
         $null = Backup-KvObject @kv -Path $path -Force -WarningVariable warned -WarningAction SilentlyContinue
         "$warned" | Should -Match 'had saved 3 object'
-        "$warned" | Should -Match '-Resume'
+        "$warned" | Should -Match 'resumed run'
         @(Get-ChildItem -Force -LiteralPath $TestDrive -Filter '.over.kva.*') | Should -BeNullOrEmpty
     }
 }

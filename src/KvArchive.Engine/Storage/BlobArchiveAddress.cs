@@ -52,8 +52,12 @@ internal sealed class BlobArchiveAddress
     /// <summary>An archive path made absolute: a blob URL as it is (with its SAS), a file path through <see cref="Path.GetFullPath(string)"/>.</summary>
     public static string FullPath(string path) => IsBlobUrl(path) ? path : Path.GetFullPath(path);
 
-    /// <summary>What an archive path is shown as: a blob URL without its query, a file path as it is.</summary>
-    public static string Display(string path) => IsBlobUrl(path) ? Parse(path).DisplayPath : path;
+    /// <summary>
+    /// What an archive path is shown as: a blob URL without its query (never its SAS, even when the URL names no blob),
+    /// a file path as it is. Never throws: it names the path in the error about it.
+    /// </summary>
+    public static string Display(string path)
+        => IsBlobUrl(path) && Uri.TryCreate(path, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Path) : path;
 
     /// <summary>Parses a blob URL; a URL that names no container and blob is an InvalidArgument error.</summary>
     public static BlobArchiveAddress Parse(string path)

@@ -440,7 +440,7 @@ public sealed class BackupSession : IDisposable
 
     private string KeptForResume()
         => _writer?.KeptPath is { } kept
-            ? $" The {_writer.SavedCount} object(s) saved so far are kept in '{System.IO.Path.GetFileName(kept)}' beside it: run the same command with -Resume to continue without backing them up again."
+            ? $" The {_writer.SavedCount} object(s) saved so far are kept in '{System.IO.Path.GetFileName(kept)}' beside it, for a resumed run of the same backup to continue from without backing them up again."
             : string.Empty;
 
     /// <summary>
@@ -455,7 +455,7 @@ public sealed class BackupSession : IDisposable
             var saved = PartialArchive.Find(path).Sum(f => PartialArchive.Scan(f).Count);
             if (saved > 0)
             {
-                host.WriteWarning($"An interrupted backup of '{path}' had saved {saved} object(s); this run backs up everything again and removes them. To continue that backup instead, add -Resume.");
+                host.WriteWarning($"An interrupted backup of '{path}' had saved {saved} object(s); this run backs up everything again and removes them, where a resumed run would have continued that backup.");
             }
 
             return null;

@@ -60,7 +60,7 @@ internal static class KvRecommendedActions
         KvErrorIds.ArchiveItemDuplicate => "Import that file into another archive, or give it another -Name; an archive holds one backup per object.",
         KvErrorIds.ExportFileExists => "Choose another -Destination, or add -Force to replace the file.",
         KvErrorIds.BaseArchiveInvalid => "Run Test-KvArchive -Path <base> to see what is wrong, then use another copy as -BaseArchive, or run a full backup (without -BaseArchive) to start afresh.",
-        KvErrorIds.Cancelled => "Run the command again to finish the work; nothing was left half-done in the vault.",
+        KvErrorIds.Cancelled => "Run the command again to finish the work; nothing was left half-done in the vault. A stopped Backup-KvObject continues where it stopped with -Resume.",
         KvErrorIds.ConfirmationRequired => "Add -Force to confirm in advance (or -Confirm:$false), or run the command in an interactive session to answer the prompt.",
         KvErrorIds.Unknown => "Run the command again with -Verbose and -Debug to see each request; if it keeps failing, report the message and the error id.",
         _ => "Read the message for what failed; Get-Help about_KvArchive describes the error ids.",

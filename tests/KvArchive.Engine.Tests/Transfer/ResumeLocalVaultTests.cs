@@ -40,7 +40,7 @@ public sealed class ResumeLocalVaultTests(VaultFixture fixture) : LocalVaultTran
         {
             var stopped = await Assert.ThrowsAsync<KvException>(() => BackupAsync(host, factory, path, uri, resume: false));
             Assert.Equal(KvErrorIds.Cancelled, stopped.ErrorId);
-            Assert.Contains("-Resume", stopped.Message);
+            Assert.Contains("resumed run", stopped.Message);
             Assert.False(File.Exists(path));
             var leftover = Assert.Single(PartialArchive.Find(path));
             kept = PartialArchive.Scan(leftover).Count;

@@ -27,7 +27,7 @@ public sealed class HelpTests(ModuleFixture fixture)
     {
         using var session = fixture.NewSession();
         var commands = session.Run("Get-Command -Module KvArchive").EnsureSuccess().Objects<CmdletInfo>();
-        Assert.Equal(14, commands.Count);
+        Assert.Equal(15, commands.Count);
         var missing = new List<string>();
         foreach (var command in commands)
         {
