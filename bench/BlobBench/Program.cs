@@ -1,14 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security;
 using System.Text;
 using Azure.Storage.Blobs;
 using KvArchive.Engine.Archive;
-using KvArchive.Engine.Connection;
-using KvArchive.Engine.Hosting;
 using KvArchive.Engine.Storage;
 using KvArchive.Engine.Transfer;
 using KvArchive.Engine.Vault;
+using KvArchive.BenchSupport;
 using KvArchive.TestSupport;
 
 // Usage: dotnet run --project bench/BlobBench -c Release -- [--size 10000] [--rounds 2] [--latency-ms 20]
@@ -42,29 +40,9 @@ var started = DateTimeOffset.UtcNow;
 await using var server = await LocalVaultServer.StartAsync();
 await using var azurite = await AzuriteServer.StartAsync();
 const string vault = "blobbench";
-await server.CreateVaultAsync(vault);
-var certificates = size * 5 / 100;
-var keys = size / 10;
-var secrets = size - keys - certificates;
-Console.WriteLine($"Seeding {size} objects ({secrets} secrets, {keys} keys, {certificates} certificates)");
-await server.SeedAsync(vault, new { secrets, keys, certificates, versions = 1, prefix = "b" });
-await server.SetFaultsAsync(vault, new { latencyMs, jitterMs });
-var token = (await server.CreateTokenAsync("bench", lifetimeSeconds: 7200)).Token;
-var secure = new SecureString();
-foreach (var c in token)
-{
-    secure.AppendChar(c);
-}
-
-secure.MakeReadOnly();
-var vaultUri = new Uri($"https://{vault}.vault.localhost:{server.Port}/");
-IVaultClient Connect(Uri uri, IRequestObserver? observer) => VaultClientFactory.Create(new VaultConnectionOptions
-{
-    VaultUri = uri,
-    CredentialKind = KvCredentialKind.AccessToken,
-    AccessToken = secure,
-    TrustedCertificatePath = server.CertificatePath,
-}, observer);
+var bench = await BenchVault.CreateAsync(server, vault, size, latencyMs, jitterMs);
+var (secrets, keys, certificates, vaultUri) = (bench.Secrets, bench.Keys, bench.Certificates, bench.Uri);
+IVaultClient Connect(Uri uri, IRequestObserver? observer) => bench.Connect(uri, observer);
 
 const string container = "backups";
 await new BlobServiceClient(azurite.ConnectionString()).GetBlobContainerClient(container).CreateAsync();
@@ -125,7 +103,7 @@ var report = new StringBuilder();
 report.AppendLine();
 report.AppendLine($"## Backup to Azure Blob Storage (Azurite) against a local file (issue 15), {started:yyyy-MM-dd HH:mm} UTC");
 report.AppendLine();
-report.AppendLine($"- Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; the cores are shared with other work (load average at the end: {LoadAverage()})");
+report.AppendLine($"- Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; the cores are shared with other work (load average at the end: {BenchVault.LoadAverage()})");
 report.AppendLine($"- LocalVault with the service's budgets, latency {latencyMs} ms ± {jitterMs} ms per request; {size:N0} objects ({secrets:N0} secrets, {keys:N0} keys, {certificates:N0} certificates, one version each); archive {blobLength / 1e6:0.0} MB");
 report.AppendLine($"- Azurite {AzuriteVersion()} blob service in memory on loopback (plain http, Shared Key); 4 MiB blocks staged while the backup runs, committed at the end");
 report.AppendLine($"- The engine's BackupSession, -ThrottleLimit {throttle}, in this process; {rounds} round(s), alternating which target goes first; command: `dotnet run --project bench/BlobBench -c Release`");
@@ -151,18 +129,6 @@ if (writeResults)
 
 File.Delete(filePath);
 return ratio <= 1.10 && peakBlob < 300_000_000 && fileCheck.IsValid && blobCheck.IsValid ? 0 : 1;
-
-static string LoadAverage()
-{
-    try
-    {
-        return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-    }
-    catch (IOException)
-    {
-        return "unknown";
-    }
-}
 
 static string AzuriteVersion()
 {
@@ -221,42 +187,4 @@ internal sealed class MemorySampler : IDisposable
         {
         }
     }
-}
-
-/// <summary>Counts what a backup writes (its errors), keeps nothing.</summary>
-internal sealed class CountingHost : IHostContext
-{
-    public int Errors { get; private set; }
-
-    public string? FirstError { get; private set; }
-
-    public CancellationToken CancellationToken => CancellationToken.None;
-
-    public void WriteObject(object item)
-    {
-    }
-
-    public void WriteError(KvError error)
-    {
-        Errors++;
-        FirstError ??= error.Exception.Message;
-    }
-
-    public void WriteWarning(string message)
-    {
-    }
-
-    public void WriteVerbose(string message)
-    {
-    }
-
-    public void WriteDebug(string message)
-    {
-    }
-
-    public void WriteProgress(KvProgress progress)
-    {
-    }
-
-    public bool ShouldProcess(string target, string action) => true;
 }

@@ -1,12 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security;
 using System.Text;
 using KvArchive.Engine.Archive;
-using KvArchive.Engine.Connection;
-using KvArchive.Engine.Hosting;
 using KvArchive.Engine.Transfer;
 using KvArchive.Engine.Vault;
+using KvArchive.BenchSupport;
 using KvArchive.TestSupport;
 
 // Usage: dotnet run --project bench/IncrementalBench -c Release -- [--size 10000] [--changed-percent 1]
@@ -39,35 +37,11 @@ for (var i = 0; i < args.Length; i++)
 var started = DateTimeOffset.UtcNow;
 await using var server = await LocalVaultServer.StartAsync();
 const string vault = "incbench";
-await server.CreateVaultAsync(vault);
-var certificates = size * 5 / 100;
-var keys = size / 10;
-var secrets = size - keys - certificates;
-Console.WriteLine($"Seeding {size} objects ({secrets} secrets, {keys} keys, {certificates} certificates)");
-await server.SeedAsync(vault, new { secrets, keys, certificates, versions = 1, prefix = "b" });
-await server.SetFaultsAsync(vault, new { latencyMs, jitterMs });
-var token = (await server.CreateTokenAsync("bench", lifetimeSeconds: 7200)).Token;
-var secure = new SecureString();
-foreach (var c in token)
-{
-    secure.AppendChar(c);
-}
+var bench = await BenchVault.CreateAsync(server, vault, size, latencyMs, jitterMs);
+var (secrets, keys, certificates, vaultUri) = (bench.Secrets, bench.Keys, bench.Certificates, bench.Uri);
+IVaultClient Connect(Uri uri, IRequestObserver? observer) => bench.Connect(uri, observer);
 
-secure.MakeReadOnly();
-var vaultUri = new Uri($"https://{vault}.vault.localhost:{server.Port}/");
-IVaultClient Connect(Uri uri, IRequestObserver? observer) => VaultClientFactory.Create(new VaultConnectionOptions
-{
-    VaultUri = uri,
-    CredentialKind = KvCredentialKind.AccessToken,
-    AccessToken = secure,
-    TrustedCertificatePath = server.CertificatePath,
-}, observer);
-
-async Task<long> RequestsAsync()
-{
-    var stats = await server.GetStatsAsync(vault);
-    return stats["requests"]!.GetValue<long>() - (stats["byStatus"]?["401"]?.GetValue<long>() ?? 0);
-}
+Task<long> RequestsAsync() => bench.RequestsAsync();
 
 (BackupSummary Summary, TimeSpan Wall, long Requests) Backup(string path, string? basePath, bool resume = false, int? stopAfterRecords = null)
 {
@@ -190,7 +164,7 @@ var requestLimit = pages + (1.1 * changed);
 var report = new StringBuilder();
 report.AppendLine("# Incremental backup benchmark (issue 14)");
 report.AppendLine();
-report.AppendLine($"- Date: {started:yyyy-MM-dd HH:mm} UTC; machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; the cores are shared with other work (load average at the end: {LoadAverage()})");
+report.AppendLine($"- Date: {started:yyyy-MM-dd HH:mm} UTC; machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; the cores are shared with other work (load average at the end: {BenchVault.LoadAverage()})");
 report.AppendLine($"- LocalVault with the service's budgets, latency {latencyMs} ms ± {jitterMs} ms per request; {size:N0} objects ({secrets:N0} secrets, {keys:N0} keys, {certificates:N0} certificates, one version each); {changed} changed since the base (every other one a new secret version, the rest new tags)");
 report.AppendLine($"- The engine's BackupSession, -ThrottleLimit {throttle}, in this process; command: `dotnet run --project bench/IncrementalBench -c Release`");
 report.AppendLine();
@@ -221,63 +195,3 @@ File.Delete(basePath);
 File.Delete(nextPath);
 File.Delete(resumePath);
 return 0;
-
-static string LoadAverage()
-{
-    try
-    {
-        return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-    }
-    catch (IOException)
-    {
-        return "unknown";
-    }
-}
-
-/// <summary>Counts what a backup writes (its records and errors), keeps nothing.</summary>
-internal sealed class CountingHost : IHostContext
-{
-    private readonly CancellationTokenSource _stop = new();
-    private int _records;
-
-    public int Errors { get; private set; }
-
-    public string? FirstError { get; private set; }
-
-    /// <summary>Stops the run (as Ctrl+C does) once this many records were written.</summary>
-    public int? StopAfterRecords { get; init; }
-
-    public CancellationToken CancellationToken => _stop.Token;
-
-    public void WriteObject(object item)
-    {
-        if (++_records >= StopAfterRecords)
-        {
-            _stop.Cancel();
-        }
-    }
-
-    public void WriteError(KvError error)
-    {
-        Errors++;
-        FirstError ??= error.Exception.Message;
-    }
-
-    public void WriteWarning(string message)
-    {
-    }
-
-    public void WriteVerbose(string message)
-    {
-    }
-
-    public void WriteDebug(string message)
-    {
-    }
-
-    public void WriteProgress(KvProgress progress)
-    {
-    }
-
-    public bool ShouldProcess(string target, string action) => true;
-}
