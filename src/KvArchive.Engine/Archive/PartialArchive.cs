@@ -27,8 +27,10 @@ internal static class PartialArchive
     /// <summary>
     /// The objects a leftover holds whole: each entry's document (as its header entry states it) and where its blob
     /// lies. Never throws for a damaged file: what cannot be read ends the scan, and what came before it is kept.
+    /// <paramref name="checkBlobs"/> false skips reading the blobs against their SHA-256 (a count for a warning; a
+    /// resume always checks them).
     /// </summary>
-    public static IReadOnlyList<(ArchiveEntryDocument Document, long BlobOffset)> Scan(string path)
+    public static IReadOnlyList<(ArchiveEntryDocument Document, long BlobOffset)> Scan(string path, bool checkBlobs = true)
     {
         var found = new List<(ArchiveEntryDocument, long)>();
         try
@@ -69,7 +71,7 @@ internal static class PartialArchive
                 }
 
                 offset = blob.DataOffset + blob.Length;
-                if (!string.Equals(Convert.ToHexString(SHA256.HashData(blob.ReadAll(file))), document.Sha256, StringComparison.OrdinalIgnoreCase))
+                if (checkBlobs && !string.Equals(Convert.ToHexString(SHA256.HashData(blob.ReadAll(file))), document.Sha256, StringComparison.OrdinalIgnoreCase))
                 {
                     break;
                 }

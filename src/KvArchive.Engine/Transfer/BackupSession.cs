@@ -452,7 +452,7 @@ public sealed class BackupSession : IDisposable
         var now = TimeProvider.System.GetUtcNow();
         if (!options.Resume)
         {
-            var saved = PartialArchive.Find(path).Sum(f => PartialArchive.Scan(f).Count);
+            var saved = PartialArchive.Find(path).Sum(f => PartialArchive.Scan(f, checkBlobs: false).Count);
             if (saved > 0)
             {
                 host.WriteWarning($"An interrupted backup of '{path}' had saved {saved} object(s); this run backs up everything again and removes them, where a resumed run would have continued that backup.");
